@@ -1,0 +1,18 @@
+# Header-only dependencies from Debian. Under Emscripten find_package cannot see the host, and adding
+# -I/usr/include would shadow Emscripten's libc, so the WASM build gets a copy of just these headers.
+if(EMSCRIPTEN)
+  set(_tower_headers ${CMAKE_BINARY_DIR}/host-headers)
+  if(NOT EXISTS ${_tower_headers}/nlohmann/json.hpp)
+    file(COPY /usr/include/nlohmann DESTINATION ${_tower_headers})
+  endif()
+  if(NOT EXISTS ${_tower_headers}/catch2/catch.hpp)
+    file(COPY /usr/include/catch2 DESTINATION ${_tower_headers})
+  endif()
+  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
+  target_include_directories(nlohmann_json::nlohmann_json SYSTEM INTERFACE ${_tower_headers})
+  add_library(Catch2::Catch2 INTERFACE IMPORTED)
+  target_include_directories(Catch2::Catch2 SYSTEM INTERFACE ${_tower_headers})
+else()
+  find_package(nlohmann_json 3.10 REQUIRED)
+  find_package(Catch2 2 REQUIRED)
+endif()
