@@ -16,6 +16,8 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::limit_reached: return "limit_reached";
     case ErrorCode::expired: return "expired";
     case ErrorCode::forbidden: return "forbidden";
+    case ErrorCode::too_early: return "too_early";
+    case ErrorCode::sold_out: return "sold_out";
   }
   return "unknown";
 }

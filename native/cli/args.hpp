@@ -35,6 +35,6 @@ std::optional<long long> parse_integer(const std::string& flag, const std::strin
 
 // The signature every subcommand implements: argv excludes "tower" and the subcommand name.
 // Returns the process exit code: 0 success, 1 refused input, 2 usage error.
-using Command = int (*)(const std::vector<std::string>& args);
+using CommandFunction = int (*)(const std::vector<std::string>& args);
 
 }  // namespace tower::cli

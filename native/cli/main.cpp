@@ -12,13 +12,14 @@ namespace {
 struct Subcommand {
   const char* name;
   const char* summary;
-  tower::cli::Command run;
+  tower::cli::CommandFunction run;
 };
 
 constexpr Subcommand subcommands[] = {
     {"finance", "quote a purchase on credit: down payment, monthly instalments, schedule",
      tower::cli::finance_command},
     {"plan", "time-optimal jerk-limited profile for one axis", tower::cli::plan_command},
+    {"demo", "a guided walk through the tower's rules on the default tower", tower::cli::demo_command},
 };
 
 void print_overview(std::FILE* out) {

@@ -17,7 +17,9 @@ enum class ErrorCode {
   not_eligible,       // a credit or membership rule refuses it; the message gives the rule
   limit_reached,      // a quota (trials per 60 days, one unit per customer) is used up
   expired,            // a deadline passed (reservation, pickup window, code)
-  forbidden,          // identity or code check failed
+  forbidden,          // identity or code check failed, or the record belongs to someone else
+  too_early,          // not open yet (a flash sale before its start)
+  sold_out,           // nothing left to claim
 };
 
 const char* to_string(ErrorCode code);

@@ -1,0 +1,140 @@
+// Customers and stock: registration, credit updates, and where a new car is stored.
+#include <algorithm>
+
+#include "rules.hpp"
+#include "tower/tower.hpp"
+
+namespace tower {
+
+using namespace rules;
+
+namespace {
+
+Status check_score(int score, const CreditPolicy& policy) {
+  if (score < policy.min_score || score > policy.max_score)
+    return invalid("credit_score " + std::to_string(score) + " is outside " + std::to_string(policy.min_score) + ".." +
+                   std::to_string(policy.max_score));
+  return ok_status();
+}
+
+bool valid_vin(const std::string& vin) {
+  // ISO 3779: 17 characters, digits and capitals except I, O and Q (too easily read as 1 and 0).
+  if (vin.size() != 17) return false;
+  return std::all_of(vin.begin(), vin.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q');
+  });
+}
+
+bool fits(const CarSpec& spec, const CarEnvelope& envelope) {
+  return spec.length_mm <= envelope.length_mm && spec.width_mm <= envelope.width_mm &&
+         spec.height_mm <= envelope.height_mm && spec.mass_kg <= envelope.mass_kg;
+}
+
+}  // namespace
+
+Result<Tower::Events> Tower::decide_command(const RegisterCustomer& command, SimTime now) const {
+  const auto& policy = state_.config.credit;
+  for (const Status& check : {check_text(command.name, "name", 200), check_text(command.identity_digest, "identity_digest", 256),
+                              check_text(command.selfie_template, "selfie_template", 4096, false)})
+    if (!check) return check.error();
+  const int score = command.credit_score == 0 ? policy.new_customer_score : command.credit_score;
+  if (auto valid = check_score(score, policy); !valid) return valid.error();
+  if (customers_by_identity_.count(command.identity_digest))
+    return refuse(ErrorCode::conflict, "an account already exists for this identity document");
+  const CustomerId id{static_cast<std::uint32_t>(state_.customers.size() + 1)};
+  return Events{{now, CustomerRegistered{id, command.name, command.identity_digest, command.selfie_template, score,
+                                         command.super_member}}};
+}
+
+Result<Tower::Events> Tower::decide_command(const UpdateCreditScore& command, SimTime now) const {
+  if (auto found = find_customer(command.customer); !found) return found.error();
+  if (auto valid = check_score(command.credit_score, state_.config.credit); !valid) return valid.error();
+  return Events{{now, CreditScoreChanged{command.customer, command.credit_score}}};
+}
+
+Result<Tower::Events> Tower::decide_command(const SetMembership& command, SimTime now) const {
+  if (auto found = find_customer(command.customer); !found) return found.error();
+  return Events{{now, MembershipChanged{command.customer, command.super_member}}};
+}
+
+Result<SizeClass> Tower::size_class_of(const CarSpec& spec) const {
+  const CarEnvelope& tower = state_.config.tower_envelope;
+  if (!fits(spec, tower))
+    return invalid("the car (" + std::to_string(spec.length_mm) + " x " + std::to_string(spec.width_mm) + " x " +
+                   std::to_string(spec.height_mm) + " mm, " + std::to_string(spec.mass_kg) +
+                   " kg) exceeds the tower's envelope of " + std::to_string(tower.length_mm) + " x " +
+                   std::to_string(tower.width_mm) + " x " + std::to_string(tower.height_mm) + " mm and " +
+                   std::to_string(tower.mass_kg) + " kg (EN 14010)");
+  std::vector<SizeClassLimit> classes = state_.config.size_classes;
+  std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
+  for (const auto& limit : classes)
+    if (fits(spec, limit.envelope)) return limit.size;
+  return invalid("no slot size class of this tower fits the car");
+}
+
+Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size) const {
+  // Smallest fitting class first, so large slots stay free for large cars.
+  std::vector<const SlotDef*> candidates;
+  for (int cls = static_cast<int>(size); cls <= static_cast<int>(SizeClass::large) && candidates.empty(); ++cls)
+    for (const auto& slot : state_.config.layout.slots)
+      if (static_cast<int>(slot.size) == cls && !slot_cars_[slot.id.value - 1].valid()) candidates.push_back(&slot);
+  if (candidates.empty())
+    return refuse(ErrorCode::conflict, std::string("no free slot fits a ") + to_string(size) + " car");
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const SlotDef* a, const SlotDef* b) { return a->level < b->level; });
+  // Turnover-based placement: the most wanted models go nearest the bays, the least wanted highest.
+  int most_wanted = 0;
+  for (const auto& [key, count] : demand_) most_wanted = std::max(most_wanted, count);
+  if (most_wanted == 0) return candidates.front()->id;
+  const std::int64_t wanted = demand(model_key(spec.make, spec.model));
+  const std::int64_t last = static_cast<std::int64_t>(candidates.size()) - 1;
+  return candidates[static_cast<std::size_t>(last * (most_wanted - wanted) / most_wanted)]->id;
+}
+
+Result<Tower::Events> Tower::decide_command(const StockCar& command, SimTime now) const {
+  const CarSpec& spec = command.spec;
+  if (!valid_vin(spec.vin))
+    return invalid("vin '" + spec.vin + "' is not a 17-character vehicle identification number");
+  for (const Status& check : {check_text(spec.make, "make", 60), check_text(spec.model, "model", 60),
+                              check_text(spec.trim, "trim", 60, false), check_text(spec.colour, "colour", 60),
+                              check_price(spec.price, state_.config.currency, "price")})
+    if (!check) return check.error();
+  if (spec.length_mm <= 0 || spec.width_mm <= 0 || spec.height_mm <= 0 || spec.mass_kg <= 0)
+    return invalid("length_mm, width_mm, height_mm and mass_kg must all be positive");
+  for (const auto& car : state_.cars)
+    if (car.spec.vin == spec.vin) return refuse(ErrorCode::conflict, "a car with vin " + spec.vin + " is already in stock");
+  auto size = size_class_of(spec);
+  if (!size) return size.error();
+  auto slot = choose_slot(spec, *size);
+  if (!slot) return slot.error();
+  const CarId id{static_cast<std::uint32_t>(state_.cars.size() + 1)};
+  return Events{{now, CarStocked{id, spec, *size, *slot}}};
+}
+
+void Tower::fold_event(const CustomerRegistered& event, SimTime) {
+  state_.customers.push_back(Customer{event.customer, event.name, event.identity_digest, event.selfie_template,
+                                      event.credit_score, event.super_member});
+  customers_by_identity_[event.identity_digest] = event.customer;
+  customer_trials_.emplace_back();
+}
+
+void Tower::fold_event(const CreditScoreChanged& event, SimTime) {
+  state_.customers[event.customer.value - 1].credit_score = event.credit_score;
+}
+
+void Tower::fold_event(const MembershipChanged& event, SimTime) {
+  state_.customers[event.customer.value - 1].super_member = event.super_member;
+}
+
+void Tower::fold_event(const CarStocked& event, SimTime) {
+  Car stocked;
+  stocked.id = event.car;
+  stocked.spec = event.spec;
+  stocked.size = event.size;
+  stocked.state = CarState::in_slot;
+  stocked.slot = event.slot;
+  state_.cars.push_back(std::move(stocked));
+  set_slot(event.slot, event.car);
+}
+
+}  // namespace tower
