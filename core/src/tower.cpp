@@ -85,10 +85,11 @@ void Tower::rebuild_indices() {
     ++demand_[trial.model_key];
     if (trial.state == TrialState::booked) trial_deadlines_.emplace_back(trial.pickup_deadline, trial.id.value);
   }
+  sale_demand_.assign(state_.sales.size(), 0);
+  claimed_.reserve(state_.claims.size());
   for (const auto& claim : state_.claims) {
     claimed_.insert(std::uint64_t{claim.sale.value} << 32 | claim.customer.value);
-    const auto& sale = state_.sales[claim.sale.value - 1];
-    ++demand_[model_key(sale.make, sale.model)];
+    ++sale_demand_[claim.sale.value - 1];
     if (claim.state == ClaimState::reserved) claim_deadlines_.emplace_back(claim.payment_deadline, claim.id.value);
   }
   for (auto* queue : {&order_deadlines_, &claim_deadlines_, &trial_deadlines_}) std::sort(queue->begin(), queue->end());
@@ -159,9 +160,18 @@ Result<const Trial*> Tower::find_trial(TrialId id) const { return found_or(trial
 Result<const Claim*> Tower::find_claim(ClaimId id) const { return found_or(claim(id), "claim", id.value); }
 Result<const FlashSale*> Tower::find_sale(SaleId id) const { return found_or(sale(id), "flash sale", id.value); }
 
+std::unordered_map<std::string, int> Tower::demand_by_model() const {
+  auto combined = demand_;
+  // Claims are counted per sale so a rush does not build a model key per claim.
+  for (const auto& sale : state_.sales)
+    if (const int claims = sale_demand_[sale.id.value - 1]; claims > 0) combined[model_key(sale.make, sale.model)] += claims;
+  return combined;
+}
+
 int Tower::demand(const std::string& key) const {
-  const auto found = demand_.find(key);
-  return found == demand_.end() ? 0 : found->second;
+  const auto combined = demand_by_model();
+  const auto found = combined.find(key);
+  return found == combined.end() ? 0 : found->second;
 }
 
 Result<Eligibility> Tower::eligibility(CustomerId customer_id, CarId car_id, SimTime now) const {

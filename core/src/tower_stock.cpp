@@ -83,10 +83,12 @@ Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size) const {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const SlotDef* a, const SlotDef* b) { return a->level < b->level; });
   // Turnover-based placement: the most wanted models go nearest the bays, the least wanted highest.
+  const auto demand = demand_by_model();
   int most_wanted = 0;
-  for (const auto& [key, count] : demand_) most_wanted = std::max(most_wanted, count);
+  for (const auto& [key, count] : demand) most_wanted = std::max(most_wanted, count);
   if (most_wanted == 0) return candidates.front()->id;
-  const std::int64_t wanted = demand(model_key(spec.make, spec.model));
+  const auto found = demand.find(model_key(spec.make, spec.model));
+  const std::int64_t wanted = found == demand.end() ? 0 : found->second;
   const std::int64_t last = static_cast<std::int64_t>(candidates.size()) - 1;
   return candidates[static_cast<std::size_t>(last * (most_wanted - wanted) / most_wanted)]->id;
 }

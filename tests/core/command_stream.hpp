@@ -18,7 +18,9 @@ class CommandStream {
   // The next command for `tower`, and advances the clock by a random step. Most commands target a record in
   // the state that can take them (a paid order for a pickup, a car in a bay for a hand-over); some are random.
   Command next(const Tower& tower) {
-    now_ = now_ + seconds(random_.between(0, 120)) + (random_.chance(0.02) ? hours(random_.between(1, 72)) : Duration{});
+    // One draw per statement: the operands of + are unsequenced, and GCC and Clang order them differently.
+    now_ = now_ + seconds(random_.between(0, 120));
+    if (random_.chance(0.02)) now_ = now_ + hours(random_.between(1, 72));
     const auto& state = tower.state();
     const auto bays = static_cast<std::int64_t>(state.config.layout.bays.size());
     const BayId bay{static_cast<std::uint32_t>(random_.between(1, bays))};

@@ -15,14 +15,15 @@ TEST_CASE("a fixed command log gives the same state hash on every platform", "[g
   std::uint64_t log_hash = 0xcbf29ce484222325ull;
   int accepted = 0;
   for (int step = 0; step < 3000; ++step) {
-    auto events = tower.apply(stream.next(tower), stream.now());
+    const Command command = stream.next(tower);  // before now(): argument order is unspecified
+    auto events = tower.apply(command, stream.now());
     if (!events) continue;
     ++accepted;
     for (const auto& event : *events)
       for (const unsigned char byte : to_json(event).dump()) log_hash = (log_hash ^ byte) * 0x100000001b3ull;
   }
   INFO("accepted " << accepted << ", log hash " << log_hash << ", state hash " << tower.state_hash());
-  CHECK(accepted == 1365);
-  CHECK(log_hash == 3301574648602851965u);
-  CHECK(tower.state_hash() == 15084500036409410764u);
+  CHECK(accepted == 1386);
+  CHECK(log_hash == 1002250941411772828u);
+  CHECK(tower.state_hash() == 702078425248379450u);
 }

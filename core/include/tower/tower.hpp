@@ -156,6 +156,7 @@ class Tower {
   Status check_trial_quota(const Customer& customer, const Car& car, SimTime now) const;
   Result<SlotId> choose_slot(const CarSpec& spec, SizeClass size) const;
   Result<SizeClass> size_class_of(const CarSpec& spec) const;
+  std::unordered_map<std::string, int> demand_by_model() const;
   bool order_pending(std::uint32_t id) const;
   bool claim_pending(std::uint32_t id) const;
   bool trial_awaiting_pickup(std::uint32_t id) const;
@@ -171,7 +172,8 @@ class Tower {
   std::unordered_map<std::string, CustomerId> customers_by_identity_;
   std::unordered_set<std::uint64_t> claimed_;        // (sale << 32 | customer) of every claim ever made
   std::vector<std::vector<TrialId>> customer_trials_;  // by customer id - 1
-  std::unordered_map<std::string, int> demand_;      // model key -> times wanted
+  std::unordered_map<std::string, int> demand_;      // model key -> times ordered or test-driven
+  std::vector<int> sale_demand_;                     // by sale id - 1: claims made; counted into demand()
   DeadlineQueue order_deadlines_;  // payment deadlines of orders awaiting payment
   DeadlineQueue claim_deadlines_;  // payment deadlines of reserved flash-sale claims
   DeadlineQueue trial_deadlines_;  // pickup deadlines of booked test drives

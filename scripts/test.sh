@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the native and the WebAssembly configurations, and runs every test:
+# the core's tests natively and compiled to WASM under Node, and the CLI's. CI runs exactly this.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "setup"
+bash scripts/setup.sh
+
+# emcc imports Debian's acorn from here.
+export NODE_PATH=/usr/share/nodejs
+
+step "native: configure and build"
+cmake --preset native >/dev/null
+cmake --build --preset native
+
+step "native: tests"
+ctest --preset native -j2
+
+step "wasm: configure and build"
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm
+
+step "wasm: core tests under Node"
+ctest --preset wasm -j2
