@@ -9,5 +9,6 @@ namespace tower::cli {
 int finance_command(const std::vector<std::string>& args);
 int plan_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
+int sim_command(const std::vector<std::string>& args);
 
 }  // namespace tower::cli

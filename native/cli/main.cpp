@@ -19,6 +19,7 @@ constexpr Subcommand subcommands[] = {
     {"finance", "quote a purchase on credit: down payment, monthly instalments, schedule",
      tower::cli::finance_command},
     {"plan", "time-optimal jerk-limited profile for one axis", tower::cli::plan_command},
+    {"sim", "a what-if run of a scenario: customer waits, utilisation, ETAs", tower::cli::sim_command},
     {"demo", "a guided walk through the tower's rules on the default tower", tower::cli::demo_command},
 };
 

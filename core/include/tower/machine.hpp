@@ -1,0 +1,132 @@
+// The retrieval machine of a tower and its plans: a lift carrying a turntable that carries a pallet transfer.
+// A retrieval plan (slot -> bay) and a storage plan (bay -> slot) are timed, jerk-limited axis moves plus the
+// bay's inner-door operations, overlapping only what may overlap (lift travel while the turntable turns).
+// An independent checker (check_plan, separate code from the planner) validates any plan against the limits,
+// the interlocks and the clearances.
+//
+// [SECTION] Configuration
+// [SECTION] Poses and safety inputs
+// [SECTION] Plans
+// [SECTION] Planning
+// [SECTION] Checking
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tower/config.hpp"
+#include "tower/profile.hpp"
+#include "tower/result.hpp"
+#include "tower/time.hpp"
+
+namespace tower {
+
+// [SECTION] Configuration
+
+// Limits and geometry of the machine. Defaults are the estimates of DESIGN.md section 1.
+struct MachineConfig {
+  AxisLimits lift{2.0, 1.0, 2.0};             // vertical, [m/s], [m/s^2], [m/s^3]
+  AxisLimits transfer{1.5, 0.8, 1.5};         // pallet transfer, radial
+  AxisLimits turntable{0.3665, 0.5, 1.0};     // rotation in [rad/s], [rad/s^2], [rad/s^3]; 0.3665 rad/s = 3.5 rpm
+  double transfer_stroke_m = 6.0;             // centre of the platform to the centre of a slot or bay
+  double inner_door_s = 4.0;                  // time to open or close a bay's inner door in [s]
+};
+
+// [SECTION] Poses and safety inputs
+
+// Where the machine is: lift height above the bay floor [m], turntable angle [rad] in [0, 2 pi), transfer
+// extension [m] (0 = retracted onto the platform).
+struct MachinePose {
+  double lift_m = 0.0;
+  double turntable_rad = 0.0;
+  double transfer_m = 0.0;
+};
+
+// What the bay sensors say, for the checker. One entry per bay of the layout, in bay order.
+struct BaySensors {
+  bool outer_door_closed = true;  // the customer-side door
+  bool person_present = false;    // light curtain / floor mat
+};
+
+struct SafetyInputs {
+  std::vector<BaySensors> bays;
+  bool emergency_stop_latched = false;  // stays latched until staff reset it
+};
+
+// [SECTION] Plans
+
+enum class Actuator { lift, turntable, transfer, inner_door };
+
+// One timed action. For lift, turntable and transfer: a jerk-limited profile from `from` to `to` (metres or
+// radians) starting at `start`. For inner_door: bay `bay` opens (to = 1) or closes (to = 0) over
+// MachineConfig::inner_door_s.
+// Moves are rest-to-rest; their profile positions are relative to `from`. `duration` is the profile's (or the
+// door's) time rounded up to the next whole microsecond, so the axis is at rest by start + duration.
+// Turntable angles `from` and `to` lie in [0, 2 pi); its profile turns the shorter way, so `from` plus the
+// profile's distance equals `to` modulo a full turn.
+struct PlanStep {
+  Actuator actuator = Actuator::lift;
+  Duration start{};
+  Duration duration{};
+  double from = 0.0;
+  double to = 0.0;
+  Profile profile{};  // unused for inner_door
+  BayId bay{};        // inner_door steps only
+};
+
+struct MachinePlan {
+  std::vector<PlanStep> steps;  // sorted by start
+  Duration duration{};          // end of the last step
+  MachinePose start_pose{};
+  MachinePose end_pose{};
+};
+
+// [SECTION] Planning
+
+// The lift height [m] of a level: level * level_pitch_m (the bays are at 0, level 1 one pitch up).
+double level_height_m(const TowerLayout& layout, int level);
+// The turntable angle [rad] in [0, 2 pi) facing a slot: position * 2 pi / (slots on its level). The transfer
+// reaches the slot with the turntable at this angle.
+double slot_angle_rad(const SlotDef& slot, const TowerLayout& layout);
+// The direction [rad] in [0, 2 pi) of a bay at ground level: the bays are spaced evenly from 0, in bay order.
+double bay_angle_rad(BayId bay, const TowerLayout& layout);
+// The turntable angle [rad] in [0, 2 pi) that serves a bay: its direction + pi, which turns the car so that
+// it drives out of the bay forward. The transfer reaches the bay with the turntable at this angle.
+double bay_facing_rad(BayId bay, const TowerLayout& layout);
+
+// Slot -> bay: travel to the slot level while turning to face it, pull the pallet in, travel down while
+// turning so the car will drive out forward, open the inner door, push the pallet out, retract, close.
+// The inner door starts opening so that it is fully open when the lift arrives; the turntable takes the
+// shorter way. Each axis starts at rest where `from` says; a move of zero distance (to rounding) gets no step.
+// Fails with not_found (the slot or bay does not exist), invalid_argument (a machine limit that is not > 0,
+// a pose outside the shaft or not in [0, 2 pi), safety inputs missing a bay) or conflict (the e-stop is
+// latched, the bay's outer door is open or a person is in it, the transfer is not retracted at the start).
+// Only the served bay's sensors matter: the other bays' inner doors stay closed.
+Result<MachinePlan> plan_retrieval(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                   SlotId slot, BayId bay, const SafetyInputs& safety);
+
+// Bay -> slot: the reverse. The inner door opens while the lift travels down empty, the pallet is pulled in,
+// the door closes while the lift travels to the slot level and turns, the pallet is pushed in. Same failures.
+Result<MachinePlan> plan_storage(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                 BayId bay, SlotId slot, const SafetyInputs& safety);
+
+// Idle move to a dwell point (a level and an angle), transfer retracted. Fails with invalid_argument (a
+// target outside the shaft, an angle not in [0, 2 pi), a target with the transfer out) or conflict (e-stop,
+// the transfer not retracted at the start).
+Result<MachinePlan> plan_reposition(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                    const MachinePose& to, const SafetyInputs& safety);
+
+// [SECTION] Checking
+
+// Validates any plan, independently of the planner: every profile within its axis limits and joining the
+// previous position of its axis, no actuator doing two things at once, the turntable and the lift still
+// while the transfer is out, the transfer out only towards a slot or a bay whose inner door is open, an
+// inner door open only with its outer door closed and nobody in the bay, nothing at all under an e-stop,
+// and every position envelope inside the shaft and the stroke. The error says which step broke which rule.
+// Inner doors are taken as closed at the start and must be closed again by the end. The transfer counts as
+// out for the whole of any step that leaves it off 0 (1e-6 m); positions match within 1e-6 m or rad.
+// Fails with conflict naming the step and the rule, or invalid_argument if the safety inputs miss a bay.
+Status check_plan(const MachineConfig& machine, const TowerLayout& layout, const MachinePlan& plan,
+                  const SafetyInputs& safety);
+
+}  // namespace tower

@@ -1,0 +1,248 @@
+// The what-if simulator: a discrete-event simulation that drives a real Tower through its commands, so the
+// business rules (eligibility, reservations, slot choice, trials) are the gateway's own. Customers arrive,
+// buy or book test drives, and wait at the kiosk; the scheduler hands jobs to the lift; the machine plans
+// (machine.hpp) give every move its real jerk-limited duration. Everything is plain data: copying a
+// Simulator forks the run, and the same scenario and seed give the same event log on every platform.
+//
+// [SECTION] KPIs
+// [SECTION] Jobs and their ETAs
+// [SECTION] Simulator
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tower/random.hpp"
+#include "tower/scenario.hpp"
+#include "tower/tower.hpp"
+
+namespace tower {
+
+// [SECTION] KPIs
+
+struct DurationStats {
+  int count = 0;
+  Duration mean{}, p50{}, p95{}, max{};
+};
+
+// One hour of the run, for plots.
+struct HourSample {
+  int hour = 0;                 // hours since the start
+  int queue_length = 0;         // jobs waiting for the lift (and returners waiting for a bay) at the hour's end
+  int max_queue_length = 0;     // largest queue during the hour
+  double lift_utilisation = 0;  // share of the hour the lift moved a car, 0..1
+  double bay_utilisation = 0;   // mean share of the hour a bay held a car, 0..1
+  int retrievals = 0;           // cars that reached a bay during the hour
+  Duration mean_wait{};         // of customers whose car reached the bay during the hour
+  Duration max_wait{};
+};
+
+struct SimKpis {
+  std::string scenario;
+  std::string schedule;  // schedule_name()
+  std::string dwell;     // "ground" or "stay"
+  std::uint64_t seed = 0;
+  Duration simulated{};
+  std::uint64_t events = 0;          // simulation events processed
+  std::uint64_t event_log_hash = 0;  // FNV-1a over the simulator's event log
+
+  int customers = 0;       // who came to buy or book (walk-in buyers, trial bookings, rush winners)
+  int refused = 0;         // whose command the tower refused
+  int refused_not_eligible = 0;
+  int refused_no_car = 0;  // nothing left they could have
+  int purchases_delivered = 0;
+  int trials_started = 0;
+  int trials_returned = 0;
+
+  DurationStats wait;       // arrival at the kiosk -> car in the bay (0 when it was already there)
+  DurationStats retrieval;  // lift time of a retrieval, start to car in the bay
+  DurationStats storage;    // lift time of a storage
+  double lift_utilisation = 0;   // share of the run the lift moved a car
+  double bay_utilisation = 0;    // mean share of the run a bay held a car (moving to it, waiting or handing over)
+  double throughput_per_hour = 0;  // retrievals completed per simulated hour
+  int booked_pickups = 0;          // pickups announced ahead (test drives and rush winners) that arrived
+  int ready_on_arrival = 0;        // of those, the car was already in the bay
+  double ready_on_arrival_share = 0;
+  Duration eta_error_mean{};  // |first ETA promised - actual| of retrievals
+  Duration eta_error_max{};
+  int eta_revisions = 0;      // times a retrieval's ETA moved by more than 30 s
+  Duration lift_out_time{};   // total time the lift was out of service
+  int max_queue_length = 0;
+  std::vector<HourSample> hourly;
+};
+
+nlohmann::json to_json(const DurationStats& stats);
+nlohmann::json to_json(const SimKpis& kpis);
+
+// [SECTION] Jobs and their ETAs
+
+enum class JobKind { retrieval, storage };
+enum class JobState { queued, running, done, dropped };
+
+// A machine job. The ETA is when the car is expected in the bay (retrieval) or in its slot (storage),
+// revised on every event from the queue ahead, the lift's state and known outages.
+struct Job {
+  JobKind kind = JobKind::retrieval;
+  JobState state = JobState::queued;
+  std::uint32_t visitor = 0;  // retrieval: index into the simulator's visitors
+  CarId car{};
+  BayId bay{};
+  SlotId slot{};
+  SimTime requested{};
+  SimTime started{};
+  SimTime finished{};
+  SimTime eta{};
+  SimTime first_eta{};
+  Duration estimate{};  // planned lift time from the dwell point, for ETAs
+};
+
+// [SECTION] Simulator
+
+class Simulator {
+ public:
+  // Stocks the tower and schedules the first arrivals. Fails if the scenario's tower cannot be built.
+  static Result<Simulator> create(const Scenario& scenario);
+
+  // Processes the next event; false when the run is over.
+  bool step();
+  // Processes every event up to and including `until` (capped at the end of the run).
+  void run_until(SimTime until);
+  void run() { run_until(end_); }
+  bool finished() const;
+
+  SimTime now() const { return now_; }
+  SimTime end() const { return end_; }
+  const Tower& tower() const { return tower_; }
+  const std::vector<Job>& jobs() const { return jobs_; }
+  std::uint64_t events_processed() const { return events_; }
+  std::uint64_t event_log_hash() const { return log_hash_; }
+  // The KPIs so far (final once finished()).
+  SimKpis kpis() const;
+
+  // Simulation events, as kinds on the heap. Public for the event log's documentation only.
+  enum class EventKind : std::uint8_t {
+    buyer_arrives, trial_booking, call_ahead, kiosk_arrival, rush_starts, lift_done,
+    handover_done, trial_return, lift_out_starts, lift_out_ends, bay_blocked_starts, bay_blocked_ends, hour_tick,
+  };
+
+ private:
+  struct Pending {
+    SimTime at{};
+    std::uint64_t sequence = 0;
+    EventKind kind{};
+    std::uint32_t a = 0, b = 0;
+  };
+  enum class VisitorKind : std::uint8_t { buyer, trial, rush };
+  struct Visitor {
+    VisitorKind kind = VisitorKind::buyer;
+    CustomerId customer{};
+    OrderId order{};
+    TrialId trial{};
+    CarId car{};
+    std::string code;
+    SimTime announced{-1};  // booked pickups: the announced arrival at the kiosk
+    SimTime arrived{-1};    // at the kiosk
+    SimTime ready{-1};      // car in the bay
+    std::uint32_t job = 0;  // retrieval job + 1, 0 before it is requested
+    Random random;          // this customer's own choices: runs that differ in policy see the same people
+  };
+  enum class LiftActivity : std::uint8_t { idle, job, reposition };
+
+  explicit Simulator(const Scenario& scenario, Tower tower);
+
+  // events (sim.cpp)
+  void schedule(SimTime at, EventKind kind, std::uint32_t a = 0, std::uint32_t b = 0);
+  void handle(const Pending& event);
+  void advance_clock(SimTime to);
+  void log(EventKind kind, std::uint32_t a, std::uint32_t b, std::uint32_t c);
+  double rate_factor(SimTime at) const;
+  static Duration exponential_gap(Random& random, double per_hour);
+  void schedule_next_arrival(EventKind kind, double per_hour);
+
+  // customers (sim_customers.cpp)
+  void stock_up(int target);
+  void start_trials_out(int count);
+  CarId choose_car(Random& random);
+  std::uint32_t new_visitor(VisitorKind kind, int min_score, int max_score);
+  void count_refusal(const Error& error);
+  void on_buyer_arrives();
+  void on_trial_booking();
+  void on_rush_starts();
+  void announce_pickup(std::uint32_t visitor, SimTime announced);
+  void on_kiosk_arrival(std::uint32_t visitor);
+  void on_car_in_bay(std::uint32_t visitor);
+  void on_handover_done(std::uint32_t visitor);
+  void on_trial_return(std::uint32_t trial);
+  void try_returns();
+
+  // scheduling (schedule.cpp)
+  void request_retrieval(std::uint32_t visitor);
+  void dispatch();
+  bool start_job(std::uint32_t job);
+  void finish_lift();
+  void lift_out(bool starts, std::uint32_t fault);
+  void bay_blocked(BayId bay, bool starts);
+  BayId free_bay() const;
+  bool bay_usable(BayId bay) const;
+  Duration estimate_retrieval(SlotId slot) const;
+  Duration queue_backlog() const;
+  void update_etas();
+
+  Scenario scenario_;
+  Tower tower_;
+  Random random_;          // the stock
+  Random buyer_arrivals_;  // the arrival streams, independent of everything else
+  Random trial_arrivals_;
+  SafetyInputs safety_;
+  MachinePose ground_{};
+  std::vector<Duration> retrieval_estimates_;  // by slot id - 1: planned from the dwell point to bay 1
+  Duration storage_estimate_{};                // mean planned storage from bay 1
+  SimTime now_{};
+  SimTime end_{};
+  std::vector<Pending> heap_;
+  std::uint64_t sequence_ = 0;
+  std::uint64_t events_ = 0;
+  std::uint64_t log_hash_ = 0xcbf29ce484222325ull;
+
+  std::vector<Visitor> visitors_;
+  std::vector<Job> jobs_;
+  std::vector<std::uint32_t> queue_;  // queued job indices in request order
+  std::vector<std::uint32_t> returners_;  // trials waiting at the entrance for a free bay
+  std::vector<int> car_weight_;        // by car id - 1: how much customers want its model
+  std::uint32_t next_serial_ = 1;
+
+  // the lift
+  LiftActivity activity_ = LiftActivity::idle;
+  std::uint32_t lift_job_ = 0;       // the running job while activity_ == job
+  MachinePose pose_{};
+  SimTime lift_until_{};             // when the running move ends
+  std::uint32_t lift_generation_ = 0;  // lift_done events of an older generation are stale
+  int lift_out_ = 0;                 // overlapping outages in force
+  SimTime lift_out_since_{};
+  SimTime lift_back_at_{};           // the announced end of the outages in force
+  Duration lift_remaining_{};        // of the move suspended by an outage
+  std::vector<int> bay_blocked_;     // by bay id - 1: blocks in force
+  std::vector<std::uint8_t> bay_busy_;  // by bay id - 1: holds a car (mirrors Tower::car_at_bay)
+
+  // accounting
+  SimTime last_accounted_{};
+  std::int64_t lift_busy_us_ = 0, bay_busy_us_ = 0, lift_out_us_ = 0;
+  std::int64_t hour_lift_busy_us_ = 0, hour_bay_busy_us_ = 0;
+  int hour_max_queue_ = 0;
+  std::vector<std::int64_t> waits_us_, retrievals_us_, storages_us_;
+  std::vector<std::int64_t> hour_waits_us_;
+  std::int64_t eta_error_sum_us_ = 0, eta_error_max_us_ = 0;
+  int eta_errors_ = 0;
+  SimKpis counts_;  // the counters; durations and shares are derived in kpis()
+};
+
+// Runs a scenario to its end and returns its KPIs.
+Result<SimKpis> run_scenario(const Scenario& scenario);
+
+// Natural logarithm from + - * / only (bit-identical natively and in WASM, unlike libm); x > 0.
+double portable_log(double x);
+
+}  // namespace tower

@@ -1,0 +1,327 @@
+// The retrieval machine's planner: the geometry of slots and bays, and the timed axis moves and inner-door
+// operations of a retrieval, a storage and a reposition. Plans are validated by plan_checker.cpp, which shares
+// none of this code.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "tower/machine.hpp"
+
+namespace tower {
+
+namespace {
+
+constexpr double full_turn_rad = 6.283185307179586;  // 2 pi
+constexpr double half_turn_rad = 3.141592653589793;  // pi
+constexpr double retracted_tolerance_m = 1e-6;       // a transfer this close to 0 counts as retracted
+
+// For messages only (std::to_chars for double is missing from Emscripten's libc++).
+std::string number_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+Error invalid(std::string message) { return make_error(ErrorCode::invalid_argument, std::move(message)); }
+Error conflict(std::string message) { return make_error(ErrorCode::conflict, std::move(message)); }
+
+// Seconds to whole microseconds, rounded up so that an axis is at rest by the end of its step.
+Duration whole_microseconds(double seconds) {
+  const double microseconds = seconds * 1e6;
+  auto whole = static_cast<std::int64_t>(microseconds);
+  if (static_cast<double>(whole) < microseconds) ++whole;
+  return Duration{whole};
+}
+
+// Brings an angle within a turn of [0, 2 pi) back into it; rounding never leaves it at 2 pi.
+double normalized_angle(double angle_rad) {
+  if (angle_rad >= full_turn_rad) angle_rad -= full_turn_rad;
+  if (angle_rad < 0.0) angle_rad += full_turn_rad;
+  return angle_rad < full_turn_rad ? angle_rad : 0.0;
+}
+
+// The signed rotation from one angle to another the shorter way, in [-pi, pi].
+double shorter_turn_rad(double from_rad, double to_rad) {
+  double turn = to_rad - from_rad;
+  if (turn > half_turn_rad) turn -= full_turn_rad;
+  if (turn < -half_turn_rad) turn += full_turn_rad;
+  return turn;
+}
+
+int slots_on_level(const TowerLayout& layout, int level) {
+  int count = 0;
+  for (const SlotDef& slot : layout.slots) count += slot.level == level ? 1 : 0;
+  return count;
+}
+
+// Index of a bay in layout.bays, or the number of bays when it does not exist.
+std::size_t bay_index(const TowerLayout& layout, BayId bay) {
+  std::size_t index = 0;
+  while (index < layout.bays.size() && layout.bays[index].id != bay) ++index;
+  return index;
+}
+
+bool positive_finite(double value) { return value > 0.0 && value <= std::numeric_limits<double>::max(); }
+
+// [SECTION] Validation of the request
+
+Status check_machine(const MachineConfig& machine) {
+  const struct {
+    const char* name;
+    const AxisLimits& limits;
+  } axes[] = {{"lift", machine.lift}, {"transfer", machine.transfer}, {"turntable", machine.turntable}};
+  for (const auto& axis : axes)
+    if (!positive_finite(axis.limits.vmax_mps) || !positive_finite(axis.limits.amax_mps2) ||
+        !positive_finite(axis.limits.jmax_mps3))
+      return invalid(std::string("the ") + axis.name + " limits (velocity, acceleration, jerk) must be finite and > 0");
+  if (!positive_finite(machine.transfer_stroke_m)) return invalid("the transfer stroke must be finite and > 0 m");
+  if (!(machine.inner_door_s >= 0.0 && machine.inner_door_s <= 3600.0))
+    return invalid("the inner door time must be between 0 and 3600 s");
+  return ok_status();
+}
+
+Status check_position(const TowerLayout& layout, const MachinePose& pose, const char* which) {
+  const double top_m = level_height_m(layout, layout.levels);
+  if (!(pose.lift_m >= 0.0 && pose.lift_m <= top_m))
+    return invalid(std::string(which) + " lift height " + number_text(pose.lift_m) + " m is outside the shaft (0 to " +
+                   number_text(top_m) + " m)");
+  if (!(pose.turntable_rad >= 0.0 && pose.turntable_rad < full_turn_rad))
+    return invalid(std::string(which) + " turntable angle " + number_text(pose.turntable_rad) +
+                   " rad is not within [0, 2 pi)");
+  if (!(pose.transfer_m >= -retracted_tolerance_m && pose.transfer_m <= std::numeric_limits<double>::max()))
+    return invalid(std::string(which) + " transfer extension " + number_text(pose.transfer_m) + " m is not valid");
+  return ok_status();
+}
+
+// The checks every plan makes before anything moves, in the order a person should hear them.
+Status check_start(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                   const SafetyInputs& safety) {
+  if (auto status = check_machine(machine); !status) return status;
+  if (auto status = check_position(layout, from, "the starting"); !status) return status;
+  if (safety.emergency_stop_latched)
+    return conflict("the emergency stop is latched: staff must reset it before anything moves");
+  if (from.transfer_m > retracted_tolerance_m)
+    return conflict("the pallet transfer is extended by " + number_text(from.transfer_m) +
+                    " m: it must be retracted before the lift or the turntable may move");
+  return ok_status();
+}
+
+Result<const SlotDef*> find_slot(const TowerLayout& layout, SlotId slot) {
+  for (const SlotDef& def : layout.slots)
+    if (def.id == slot) {
+      const int count = slots_on_level(layout, def.level);
+      if (def.level < 1 || def.level > layout.levels || def.position < 0 || def.position >= count)
+        return invalid("slot " + std::to_string(slot.value) + " is at level " + std::to_string(def.level) +
+                       ", position " + std::to_string(def.position) + ", which the layout's shaft does not have");
+      return &def;
+    }
+  return make_error(ErrorCode::not_found, "slot " + std::to_string(slot.value) + " does not exist in this tower");
+}
+
+// The bay's inner door may only open while its outer door is closed and nobody is inside.
+Status check_bay_sensors(const TowerLayout& layout, BayId bay, const SafetyInputs& safety) {
+  const std::size_t index = bay_index(layout, bay);
+  const std::string name = "bay " + std::to_string(bay.value);
+  if (index >= safety.bays.size())
+    return invalid("the safety inputs report " + std::to_string(safety.bays.size()) + " bays; " + name + " is missing");
+  if (!safety.bays[index].outer_door_closed)
+    return conflict("the outer door of " + name +
+                    " is open: it must be closed before the car can be brought in or out");
+  if (safety.bays[index].person_present)
+    return conflict("a person is in " + name + ": the bay must be empty before its inner door may open");
+  return ok_status();
+}
+
+// Everything a retrieval or a storage checks before planning: the slot and the bay exist, the request is valid,
+// and the safety inputs allow moving. Returns the slot.
+Result<const SlotDef*> check_trip(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                  SlotId slot, BayId bay, const SafetyInputs& safety) {
+  auto slot_def = find_slot(layout, slot);
+  if (!slot_def) return slot_def;
+  if (bay_index(layout, bay) == layout.bays.size())
+    return make_error(ErrorCode::not_found, "bay " + std::to_string(bay.value) + " does not exist in this tower");
+  if (auto status = check_start(machine, layout, from, safety); !status) return status.error();
+  if (auto status = check_bay_sensors(layout, bay, safety); !status) return status.error();
+  return slot_def;
+}
+
+// [SECTION] Building a plan
+
+// Collects the steps of a plan while tracking where each axis will be.
+class PlanBuilder {
+ public:
+  PlanBuilder(const MachineConfig& machine, const MachinePose& from) : machine_(machine), pose_(from) {
+    plan_.start_pose = from;
+  }
+
+  // Moves an axis from where it is to `to` (the turntable the shorter way), rest to rest, starting at `start`.
+  // Returns when the axis is at rest there; a move of zero distance (or too short to plan) adds no step.
+  Result<Duration> move(Actuator actuator, Duration start, double to) {
+    double& position = actuator == Actuator::lift        ? pose_.lift_m
+                       : actuator == Actuator::turntable ? pose_.turntable_rad
+                                                         : pose_.transfer_m;
+    const double distance = actuator == Actuator::turntable ? shorter_turn_rad(position, to) : to - position;
+    if (distance == 0.0) {
+      position = to;
+      return start;
+    }
+    ProfileRequest request;
+    request.distance_m = distance;
+    request.limits = actuator == Actuator::lift        ? machine_.lift
+                     : actuator == Actuator::turntable ? machine_.turntable
+                                                       : machine_.transfer;
+    auto profile = plan_profile(request);
+    if (!profile) return profile.error();
+    if (profile->phase_count == 0) {  // a rounding-level distance (one angle computed two ways): no motion
+      position = to;
+      return start;
+    }
+    PlanStep step;
+    step.actuator = actuator;
+    step.start = start;
+    step.duration = whole_microseconds(profile->duration_s);
+    step.from = position;
+    step.to = to;
+    step.profile = *profile;
+    plan_.steps.push_back(step);
+    position = to;
+    return start + step.duration;
+  }
+
+  // Lift and turntable together: returns when both are at rest.
+  Result<Duration> travel(Duration start, double lift_m, double turntable_rad) {
+    auto lift_done = move(Actuator::lift, start, lift_m);
+    if (!lift_done) return lift_done;
+    auto turn_done = move(Actuator::turntable, start, turntable_rad);
+    if (!turn_done) return turn_done;
+    return std::max(*lift_done, *turn_done);
+  }
+
+  // Out to the full stroke and back. Returns when the transfer is retracted again.
+  Result<Duration> extend_and_retract(Duration start) {
+    auto out = move(Actuator::transfer, start, machine_.transfer_stroke_m);
+    if (!out) return out;
+    return move(Actuator::transfer, *out, 0.0);
+  }
+
+  // Opens (to = 1) or closes (to = 0) a bay's inner door from `start`; returns when it is done.
+  Duration door(BayId bay, Duration start, bool open) {
+    PlanStep step;
+    step.actuator = Actuator::inner_door;
+    step.start = start;
+    step.duration = door_time();
+    step.from = open ? 0.0 : 1.0;
+    step.to = open ? 1.0 : 0.0;
+    step.bay = bay;
+    plan_.steps.push_back(step);
+    return start + step.duration;
+  }
+
+  // Opens the door so that it is fully open at `arrival` (or as soon after the start as it can be);
+  // returns when it is open.
+  Duration open_door_by(BayId bay, Duration arrival) {
+    const Duration start = std::max(Duration{}, arrival - door_time());
+    return door(bay, start, true);
+  }
+
+  Duration door_time() const { return whole_microseconds(machine_.inner_door_s); }
+
+  MachinePlan finish() {
+    std::stable_sort(plan_.steps.begin(), plan_.steps.end(),
+                     [](const PlanStep& a, const PlanStep& b) { return a.start < b.start; });
+    for (const PlanStep& step : plan_.steps) plan_.duration = std::max(plan_.duration, step.start + step.duration);
+    plan_.end_pose = pose_;
+    return std::move(plan_);
+  }
+
+ private:
+  const MachineConfig& machine_;
+  MachinePose pose_;
+  MachinePlan plan_;
+};
+
+}  // namespace
+
+// [SECTION] Geometry
+
+double level_height_m(const TowerLayout& layout, int level) { return level * layout.level_pitch_m; }
+
+double slot_angle_rad(const SlotDef& slot, const TowerLayout& layout) {
+  const int count = slots_on_level(layout, slot.level);
+  if (count <= 0) return 0.0;
+  const int position = ((slot.position % count) + count) % count;
+  return position * full_turn_rad / count;
+}
+
+double bay_angle_rad(BayId bay, const TowerLayout& layout) {
+  const std::size_t index = bay_index(layout, bay);
+  if (index == layout.bays.size()) return 0.0;
+  return static_cast<double>(index) * full_turn_rad / static_cast<double>(layout.bays.size());
+}
+
+double bay_facing_rad(BayId bay, const TowerLayout& layout) {
+  return normalized_angle(bay_angle_rad(bay, layout) + half_turn_rad);
+}
+
+// [SECTION] Planning
+
+Result<MachinePlan> plan_retrieval(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                   SlotId slot, BayId bay, const SafetyInputs& safety) {
+  auto slot_def = check_trip(machine, layout, from, slot, bay, safety);
+  if (!slot_def) return slot_def.error();
+
+  PlanBuilder plan(machine, from);
+  // (a) up to the slot while turning to face it; (b, c) pull the pallet with the car onto the platform.
+  auto at_slot =
+      plan.travel(Duration{}, level_height_m(layout, (*slot_def)->level), slot_angle_rad(**slot_def, layout));
+  if (!at_slot) return at_slot.error();
+  auto loaded = plan.extend_and_retract(*at_slot);
+  if (!loaded) return loaded.error();
+  // (d) down to the bays while turning the car to drive out forward; the inner door is open on arrival.
+  auto at_bay = plan.travel(*loaded, 0.0, bay_facing_rad(bay, layout));
+  if (!at_bay) return at_bay.error();
+  const Duration door_open = plan.open_door_by(bay, *at_bay);
+  // (e, f) push the pallet into the bay and retract; (g) close the inner door.
+  auto delivered = plan.extend_and_retract(std::max(*at_bay, door_open));
+  if (!delivered) return delivered.error();
+  plan.door(bay, *delivered, false);
+  return plan.finish();
+}
+
+Result<MachinePlan> plan_storage(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                 BayId bay, SlotId slot, const SafetyInputs& safety) {
+  auto slot_def = check_trip(machine, layout, from, slot, bay, safety);
+  if (!slot_def) return slot_def.error();
+
+  PlanBuilder plan(machine, from);
+  // Down to the bay empty, the inner door opening on the way; pull the pallet with the car in.
+  auto at_bay = plan.travel(Duration{}, 0.0, bay_facing_rad(bay, layout));
+  if (!at_bay) return at_bay.error();
+  const Duration door_open = plan.open_door_by(bay, *at_bay);
+  auto loaded = plan.extend_and_retract(std::max(*at_bay, door_open));
+  if (!loaded) return loaded.error();
+  // The door closes behind the car while the lift travels to the slot level and turns to face the slot.
+  plan.door(bay, *loaded, false);
+  auto at_slot = plan.travel(*loaded, level_height_m(layout, (*slot_def)->level), slot_angle_rad(**slot_def, layout));
+  if (!at_slot) return at_slot.error();
+  auto stored = plan.extend_and_retract(*at_slot);
+  if (!stored) return stored.error();
+  return plan.finish();
+}
+
+Result<MachinePlan> plan_reposition(const MachineConfig& machine, const TowerLayout& layout, const MachinePose& from,
+                                    const MachinePose& to, const SafetyInputs& safety) {
+  if (auto status = check_position(layout, to, "the target"); !status) return status.error();
+  if (to.transfer_m > retracted_tolerance_m)
+    return invalid("a reposition keeps the transfer retracted: target transfer must be 0 m");
+  if (auto status = check_start(machine, layout, from, safety); !status) return status.error();
+  PlanBuilder plan(machine, from);
+  auto arrived = plan.travel(Duration{}, to.lift_m, to.turntable_rad);
+  if (!arrived) return arrived.error();
+  return plan.finish();
+}
+
+}  // namespace tower

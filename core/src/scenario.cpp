@@ -1,0 +1,255 @@
+// Decoding and validating what-if scenarios, and the compiled-in tower presets.
+#include "tower/scenario.hpp"
+
+#include <set>
+
+#include "tower/codec.hpp"
+
+namespace tower {
+
+using nlohmann::json;
+
+namespace {
+
+Error invalid(std::string message) { return make_error(ErrorCode::invalid_argument, std::move(message)); }
+
+std::string range_text(double low, double high) {
+  auto text = [](double value) {
+    std::string s = std::to_string(value);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+    return s;
+  };
+  return text(low) + ".." + text(high);
+}
+
+// Reads the fields of one JSON object, each checked against its range; the first problem wins.
+class Fields {
+ public:
+  Fields(const json& object, std::string path) : object_(object), path_(std::move(path)) {
+    if (!object_.is_object()) status_ = invalid(path_ + " must be an object");
+  }
+
+  void number(const char* key, double low, double high, double& out) {
+    const json* value = find(key);
+    if (!value) return;
+    if (!value->is_number() || value->get<double>() < low || value->get<double>() > high)
+      fail(key, "must be a number in " + range_text(low, high));
+    else
+      out = value->get<double>();
+  }
+  void integer(const char* key, std::int64_t low, std::int64_t high, int& out) {
+    std::int64_t wide = out;
+    integer64(key, low, high, wide);
+    out = static_cast<int>(wide);
+  }
+  void integer64(const char* key, std::int64_t low, std::int64_t high, std::int64_t& out) {
+    const json* value = find(key);
+    if (!value) return;
+    if (!value->is_number_integer() || value->get<std::int64_t>() < low || value->get<std::int64_t>() > high)
+      fail(key, "must be a whole number in " + range_text(static_cast<double>(low), static_cast<double>(high)));
+    else
+      out = value->get<std::int64_t>();
+  }
+  void text(const char* key, std::string& out) {
+    const json* value = find(key);
+    if (!value) return;
+    if (!value->is_string() || value->get<std::string>().empty() || value->get<std::string>().size() > 200)
+      fail(key, "must be a text of 1..200 characters");
+    else
+      out = value->get<std::string>();
+  }
+  const json* find(const char* key) {
+    known_.insert(key);
+    if (!status_ || !object_.is_object()) return nullptr;
+    const auto found = object_.find(key);
+    return found == object_.end() ? nullptr : &*found;
+  }
+  void fail(const std::string& key, const std::string& what) {
+    if (status_) status_ = invalid(path_ + "." + key + " " + what);
+  }
+  void fail(const Error& error) {
+    if (status_) status_ = error;
+  }
+  std::string path(const std::string& key) const { return path_ + "." + key; }
+  // Call last: refuses fields nobody asked for.
+  Status finish() {
+    if (status_ && object_.is_object())
+      for (const auto& item : object_.items())
+        if (!known_.count(item.key())) return invalid(path_ + "." + item.key() + " is not a known field");
+    return status_;
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::set<std::string> known_;
+  Status status_ = ok_status();
+};
+
+Status decode_demand(const json& object, DemandDef& demand) {
+  Fields fields(object, "scenario.demand");
+  fields.number("buyers_per_hour", 0, 1000, demand.buyers_per_hour);
+  fields.number("trial_pickups_per_hour", 0, 1000, demand.trial_pickups_per_hour);
+  fields.integer("trials_out_at_start", 0, 10000, demand.trials_out_at_start);
+  fields.integer("min_credit_score", 0, 2000, demand.min_credit_score);
+  fields.integer("max_credit_score", 0, 2000, demand.max_credit_score);
+  fields.number("booking_lead_min_hours", 0, 22, demand.booking_lead_min_hours);
+  fields.number("booking_lead_max_hours", 0, 22, demand.booking_lead_max_hours);
+  if (const json* profile = fields.find("hourly_profile")) {
+    if (!profile->is_array() || profile->size() != 24) {
+      fields.fail("hourly_profile", "must be a list of 24 factors, one per hour of day");
+    } else {
+      for (std::size_t hour = 0; hour < 24; ++hour) {
+        const json& factor = (*profile)[hour];
+        if (!factor.is_number() || factor.get<double>() < 0 || factor.get<double>() > 10) {
+          fields.fail("hourly_profile[" + std::to_string(hour) + "]", "must be a number in 0..10");
+          break;
+        }
+        demand.hourly_profile.push_back(factor.get<double>());
+      }
+    }
+  }
+  if (demand.min_credit_score > demand.max_credit_score)
+    fields.fail("min_credit_score", "must not exceed scenario.demand.max_credit_score");
+  if (demand.booking_lead_min_hours > demand.booking_lead_max_hours)
+    fields.fail("booking_lead_min_hours", "must not exceed scenario.demand.booking_lead_max_hours");
+  return fields.finish();
+}
+
+Status decode_rush(const json& object, FlashRushDef& rush) {
+  Fields fields(object, "scenario.flash_rush");
+  fields.number("at_hour", 0, 24 * 366, rush.at_hour);
+  fields.integer("pickups", 0, 100000, rush.pickups);
+  fields.number("over_minutes", 1, 24 * 60, rush.over_minutes);
+  return fields.finish();
+}
+
+Status decode_fault(const json& object, const std::string& path, FaultDef& fault) {
+  Fields fields(object, path);
+  std::string kind;
+  fields.text("kind", kind);
+  if (kind == "lift_out") fault.kind = FaultKind::lift_out;
+  else if (kind == "bay_blocked") fault.kind = FaultKind::bay_blocked;
+  else fields.fail("kind", "must be \"lift_out\" or \"bay_blocked\"");
+  int bay = 0;
+  fields.integer("bay", 1, 16, bay);
+  fault.bay = BayId{static_cast<std::uint32_t>(bay)};
+  fields.number("from_hour", 0, 24 * 366, fault.from_hour);
+  fields.number("to_hour", 0, 24 * 366, fault.to_hour);
+  if (fault.kind == FaultKind::bay_blocked && bay == 0) fields.fail("bay", "is required for a bay_blocked fault");
+  if (fault.kind == FaultKind::lift_out && bay != 0) fields.fail("bay", "applies only to a bay_blocked fault");
+  if (fault.to_hour <= fault.from_hour) fields.fail("to_hour", "must be after from_hour");
+  return fields.finish();
+}
+
+Status decode_policy(const json& object, PolicyDef& policy) {
+  Fields fields(object, "scenario.policy");
+  std::string schedule = "fcfs", dwell = "ground";
+  fields.text("schedule", schedule);
+  fields.text("dwell", dwell);
+  fields.number("call_ahead_margin_minutes", 0, 120, policy.call_ahead_margin_minutes);
+  if (schedule == "fcfs") policy.call_ahead = policy.dual_command = false;
+  else if (schedule == "call_ahead") policy.call_ahead = true;
+  else if (schedule == "dual_command") policy.dual_command = true;
+  else if (schedule == "call_ahead+dual_command") policy.call_ahead = policy.dual_command = true;
+  else fields.fail("schedule", "must be \"fcfs\", \"call_ahead\", \"dual_command\" or \"call_ahead+dual_command\"");
+  if (dwell == "ground" || dwell == "stay") policy.dwell_ground = dwell == "ground";
+  else fields.fail("dwell", "must be \"ground\" or \"stay\"");
+  return fields.finish();
+}
+
+Status decode_preset(const json* preset, TowerConfig& config) {
+  if (!preset) return ok_status();
+  Result<TowerConfig> decoded = preset->is_string() ? preset_config(preset->get<std::string>())
+                                                    : config_from_json(*preset);
+  if (!decoded) return invalid("scenario.preset: " + decoded.error().message);
+  config = std::move(*decoded);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<TowerConfig> preset_config(const std::string& name) {
+  // The same documents as public/presets/*.json.
+  static const char* const autobahn = R"json({"layout": {"name": "Autobahn Motors (15 levels, 60 cars)", "levels": 15,
+      "slots_per_level": 4, "bays": 2, "level_pitch_m": 2.7}, "currency": "CNY"})json";
+  static const char* const tmall = R"json({"layout": {"name": "Tmall Guangzhou (42 cars)", "levels": 7,
+      "slots_per_level": 6, "bays": 2, "level_pitch_m": 2.7}, "currency": "CNY",
+      "credit": {"free_trial_rule": "member_or_score"}})json";
+  static const char* const carvana = R"json({"layout": {"name": "Carvana 8-storey (30 cars)", "levels": 8,
+      "slots_per_level": 4, "lowest_level_slots": 2, "bays": 4, "level_pitch_m": 2.7}, "currency": "USD",
+      "credit": {"standard_trial_fee": {"minor": 0, "currency": "USD"},
+                 "premium_trial_fee": {"minor": 0, "currency": "USD"},
+                 "premium_from_price": {"minor": 10000000, "currency": "USD"},
+                 "trial_deposit": {"minor": 50000, "currency": "USD"}},
+      "trials": {"late_fee_per_day": {"minor": 5000, "currency": "USD"}}})json";
+  const char* text = name == "autobahn-motors" ? autobahn
+                     : name == "tmall-guangzhou" ? tmall
+                     : name == "carvana-8-storey" ? carvana
+                                                  : nullptr;
+  if (!text)
+    return make_error(ErrorCode::not_found, "unknown preset '" + name +
+                                                "'; use autobahn-motors, tmall-guangzhou or carvana-8-storey");
+  auto document = parse_json(text);
+  if (!document) return document.error();
+  return config_from_json(*document);
+}
+
+Result<Scenario> scenario_from_json(const json& json_value) {
+  Scenario scenario;
+  Fields fields(json_value, "scenario");
+  fields.text("name", scenario.name);
+  if (auto preset = decode_preset(fields.find("preset"), scenario.config); !preset) fields.fail(preset.error());
+  int bays = 0;
+  fields.integer("bays", 1, 16, bays);
+  if (bays > 0) {
+    scenario.config.layout.bays.clear();
+    for (int bay = 1; bay <= bays; ++bay)
+      scenario.config.layout.bays.push_back(BayDef{BayId{static_cast<std::uint32_t>(bay)}, "Bay " + std::to_string(bay)});
+  }
+  fields.integer("stock", 0, 100000, scenario.stock);
+  fields.number("duration_hours", 0.01, 24 * 366, scenario.duration_hours);
+  std::int64_t seed = 1;
+  fields.integer64("seed", 0, INT64_MAX, seed);
+  scenario.seed = static_cast<std::uint64_t>(seed);
+  fields.integer("restock_hour", -1, 23, scenario.restock_hour);
+  fields.number("handover_minutes", 0, 60, scenario.handover_minutes);
+  fields.number("arrival_jitter_minutes", 0, 60, scenario.arrival_jitter_minutes);
+  if (const json* demand = fields.find("demand"))
+    if (auto decoded = decode_demand(*demand, scenario.demand); !decoded) fields.fail(decoded.error());
+  if (const json* rush = fields.find("flash_rush"))
+    if (auto decoded = decode_rush(*rush, scenario.flash_rush); !decoded) fields.fail(decoded.error());
+  if (const json* policy = fields.find("policy"))
+    if (auto decoded = decode_policy(*policy, scenario.policy); !decoded) fields.fail(decoded.error());
+  if (const json* faults = fields.find("faults")) {
+    if (!faults->is_array()) fields.fail("faults", "must be a list");
+    else
+      for (std::size_t i = 0; i < faults->size(); ++i) {
+        FaultDef fault;
+        if (auto decoded = decode_fault((*faults)[i], "scenario.faults[" + std::to_string(i) + "]", fault); !decoded)
+          fields.fail(decoded.error());
+        scenario.faults.push_back(fault);
+      }
+  }
+  if (auto done = fields.finish(); !done) return done.error();
+  if (auto valid = validate(scenario.config); !valid) return invalid("scenario.preset: " + valid.error().message);
+  const auto slots = static_cast<int>(scenario.config.layout.slots.size());
+  if (scenario.stock < 0) scenario.stock = slots * 4 / 5;
+  if (scenario.stock > slots)
+    return invalid("scenario.stock must be 0.." + std::to_string(slots) + " (the tower's slots)");
+  const auto bay_count = scenario.config.layout.bays.size();
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i)
+    if (scenario.faults[i].kind == FaultKind::bay_blocked && scenario.faults[i].bay.value > bay_count)
+      return invalid("scenario.faults[" + std::to_string(i) + "].bay must be 1.." + std::to_string(bay_count));
+  return scenario;
+}
+
+std::string schedule_name(const PolicyDef& policy) {
+  if (policy.call_ahead && policy.dual_command) return "call_ahead+dual_command";
+  if (policy.call_ahead) return "call_ahead";
+  if (policy.dual_command) return "dual_command";
+  return "fcfs";
+}
+
+}  // namespace tower

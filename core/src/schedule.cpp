@@ -1,0 +1,203 @@
+// The scheduler: a job queue over the lift and the bays. FCFS among the jobs that can start (a retrieval
+// needs a free bay), optionally storing a returned car first on the way to a retrieval (dual command), and
+// a dwell point for the idle lift. Faults suspend the lift or take a bay out of use; ETAs follow.
+#include <algorithm>
+
+#include "tower/sim.hpp"
+
+namespace tower {
+
+namespace {
+
+constexpr int face_match_permille = 990;
+constexpr std::uint8_t log_job_started = 100, log_job_done = 101, log_reposition = 102;
+
+Duration plan_duration(const Result<MachinePlan>& plan) { return plan ? plan->duration : Duration{}; }
+
+}  // namespace
+
+Duration Simulator::estimate_retrieval(SlotId slot) const {
+  return slot.valid() ? retrieval_estimates_[slot.value - 1] : Duration{};
+}
+
+Duration Simulator::queue_backlog() const {
+  Duration backlog{};
+  if (activity_ != LiftActivity::idle) backlog = lift_out_ > 0 ? lift_remaining_ : lift_until_ - now_;
+  for (const std::uint32_t j : queue_) backlog = backlog + jobs_[j].estimate;
+  return backlog;
+}
+
+bool Simulator::bay_usable(BayId bay) const { return bay_blocked_[bay.value - 1] == 0; }
+
+BayId Simulator::free_bay() const {
+  for (std::size_t i = 0; i < bay_busy_.size(); ++i)
+    if (!bay_busy_[i] && bay_blocked_[i] == 0) return BayId{static_cast<std::uint32_t>(i + 1)};
+  return BayId{};
+}
+
+void Simulator::request_retrieval(std::uint32_t v) {
+  Visitor& visitor = visitors_[v];
+  Job job;
+  job.kind = JobKind::retrieval;
+  job.visitor = v;
+  job.car = visitor.car;
+  job.requested = now_;
+  job.first_eta = SimTime{-1};
+  job.estimate = estimate_retrieval(tower_.car(visitor.car)->slot);
+  jobs_.push_back(job);
+  visitor.job = static_cast<std::uint32_t>(jobs_.size());
+  queue_.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
+  dispatch();
+}
+
+void Simulator::dispatch() {
+  while (activity_ == LiftActivity::idle && lift_out_ == 0) {
+    const bool bay_free = free_bay().valid();
+    auto startable = [&](std::uint32_t j) {
+      return jobs_[j].kind == JobKind::retrieval ? bay_free : bay_usable(jobs_[j].bay);
+    };
+    auto chosen = std::find_if(queue_.begin(), queue_.end(), startable);
+    if (chosen != queue_.end() && scenario_.policy.dual_command && jobs_[*chosen].kind == JobKind::retrieval) {
+      // Dual command: take a returned car up on the way, freeing its bay; the retrieval starts from there.
+      const auto storage = std::find_if(queue_.begin(), queue_.end(), [&](std::uint32_t j) {
+        return jobs_[j].kind == JobKind::storage && bay_usable(jobs_[j].bay);
+      });
+      if (storage != queue_.end()) chosen = storage;
+    }
+    if (chosen == queue_.end()) break;
+    const std::uint32_t job = *chosen;
+    queue_.erase(chosen);
+    if (start_job(job)) return;
+  }
+  if (activity_ != LiftActivity::idle || lift_out_ > 0 || !scenario_.policy.dwell_ground) return;
+  if (pose_.lift_m == ground_.lift_m && pose_.turntable_rad == ground_.turntable_rad) return;
+  auto plan = plan_reposition(scenario_.machine, scenario_.config.layout, pose_, ground_, safety_);
+  if (!plan) return;
+  activity_ = LiftActivity::reposition;
+  pose_ = plan->end_pose;
+  lift_until_ = now_ + plan->duration;
+  schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
+  log(static_cast<EventKind>(log_reposition), 0, 0, 0);
+}
+
+bool Simulator::start_job(std::uint32_t j) {
+  Job& job = jobs_[j];
+  Result<MachinePlan> plan = make_error(ErrorCode::conflict, "not planned");
+  if (job.kind == JobKind::retrieval) {
+    const Visitor& visitor = visitors_[job.visitor];
+    const BayId bay = free_bay();
+    auto events = tower_.apply(StartPickup{visitor.order, visitor.trial, visitor.code, face_match_permille, bay}, now_);
+    if (!events) {
+      count_refusal(events.error());
+      job.state = JobState::dropped;
+      return false;
+    }
+    job.bay = bay;
+    job.slot = std::get<RetrievalStarted>(events->front().body).slot;
+    bay_busy_[bay.value - 1] = 1;
+    plan = plan_retrieval(scenario_.machine, scenario_.config.layout, pose_, job.slot, bay, safety_);
+  } else {
+    auto events = tower_.apply(StoreCar{job.car}, now_);
+    if (!events) {
+      count_refusal(events.error());
+      job.state = JobState::dropped;
+      return false;
+    }
+    job.slot = std::get<StorageStarted>(events->front().body).slot;
+    plan = plan_storage(scenario_.machine, scenario_.config.layout, pose_, job.bay, job.slot, safety_);
+  }
+  // The plans of a validated layout always exist; a failure would be a planner bug, shown as an instant move.
+  assert(plan.ok());
+  job.state = JobState::running;
+  job.started = now_;
+  activity_ = LiftActivity::job;
+  lift_job_ = j;
+  if (plan) pose_ = plan->end_pose;
+  lift_until_ = now_ + plan_duration(plan);
+  if (job.first_eta.us < 0) job.first_eta = lift_until_;  // started at once: the first ETA is the plan's end
+  job.eta = lift_until_;
+  schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
+  log(static_cast<EventKind>(log_job_started), j, job.slot.value, job.bay.value);
+  return true;
+}
+
+void Simulator::finish_lift() {
+  const LiftActivity was = activity_;
+  activity_ = LiftActivity::idle;
+  if (was == LiftActivity::job) {
+    Job& job = jobs_[lift_job_];
+    job.state = JobState::done;
+    job.finished = now_;
+    job.eta = now_;
+    log(static_cast<EventKind>(log_job_done), lift_job_, job.slot.value, job.bay.value);
+    if (job.kind == JobKind::retrieval) {
+      if (auto arrived = tower_.apply(CarArrived{job.car, job.bay}, now_); !arrived) count_refusal(arrived.error());
+      retrievals_us_.push_back((now_ - job.started).us);
+      const std::int64_t error = job.first_eta.us < 0 ? 0 : std::max(now_.us - job.first_eta.us, job.first_eta.us - now_.us);
+      eta_error_sum_us_ += error;
+      eta_error_max_us_ = std::max(eta_error_max_us_, error);
+      ++eta_errors_;
+      on_car_in_bay(job.visitor);
+    } else {
+      if (auto stored = tower_.apply(CarStored{job.car, job.slot}, now_); !stored) count_refusal(stored.error());
+      bay_busy_[job.bay.value - 1] = 0;
+      storages_us_.push_back((now_ - job.started).us);
+    }
+  }
+  dispatch();
+  try_returns();
+}
+
+// An outage suspends the move in progress (the car waits in the shaft) and resumes it when the lift is back.
+void Simulator::lift_out(bool starts, std::uint32_t fault) {
+  if (starts) {
+    const double back_hours = scenario_.faults[fault].to_hour;
+    lift_back_at_ = std::max(lift_back_at_, SimTime{static_cast<std::int64_t>(back_hours * 3'600'000'000.0 + 0.5)});
+    if (lift_out_++ > 0) return;
+    lift_out_since_ = now_;
+    if (activity_ != LiftActivity::idle) {
+      lift_remaining_ = lift_until_ - now_;
+      ++lift_generation_;  // the pending lift_done is stale
+    }
+    return;
+  }
+  if (--lift_out_ > 0) return;
+  if (activity_ != LiftActivity::idle) {
+    lift_until_ = now_ + lift_remaining_;
+    schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
+  }
+  dispatch();
+  try_returns();
+}
+
+void Simulator::bay_blocked(BayId bay, bool starts) {
+  bay_blocked_[bay.value - 1] += starts ? 1 : -1;
+  if (!starts) {
+    dispatch();
+    try_returns();
+  }
+}
+
+// ETAs: the lift's current move, then the queue in order, each job taking its planned time; an outage in
+// force lasts until its announced end.
+void Simulator::update_etas() {
+  SimTime lift_free = now_;
+  if (lift_out_ > 0) lift_free = std::max(lift_free, lift_back_at_);
+  if (activity_ != LiftActivity::idle) {
+    lift_free = lift_out_ > 0 ? lift_free + lift_remaining_ : lift_until_;
+    if (activity_ == LiftActivity::job) {
+      Job& running = jobs_[lift_job_];
+      if (std::max(lift_free.us - running.eta.us, running.eta.us - lift_free.us) > seconds(30).us) ++counts_.eta_revisions;
+      running.eta = lift_free;
+    }
+  }
+  for (const std::uint32_t j : queue_) {
+    Job& job = jobs_[j];
+    lift_free = lift_free + job.estimate;
+    if (job.first_eta.us < 0) job.first_eta = lift_free;
+    else if (std::max(lift_free.us - job.eta.us, job.eta.us - lift_free.us) > seconds(30).us) ++counts_.eta_revisions;
+    job.eta = lift_free;
+  }
+}
+
+}  // namespace tower

@@ -1,0 +1,184 @@
+// The what-if simulator: determinism, golden event-log hashes of the shipped scenarios (natively and under
+// Node), what faults, bays and policies do to the KPIs, scenario validation, and forking a run.
+// The scenarios are embedded (the same text as public/scenarios/*.json) so the WASM build needs no files.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tower/codec.hpp"
+#include "tower/sim.hpp"
+
+using namespace tower;
+
+namespace {
+
+const char* const day_profile =
+    "[0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1.2, 1.4, 1.5, 1.6, 1.4, 1.3, 1.3, 1.4, 1.6, 1.8, 1.6, 1.0, 0.5, 0, 0]";
+
+std::string normal_day_json() {
+  return std::string(R"({"name": "normal day", "preset": "autobahn-motors", "stock": 54, "duration_hours": 24,
+    "seed": 1, "demand": {"buyers_per_hour": 1.5, "trial_pickups_per_hour": 1.5, "trials_out_at_start": 8,
+    "hourly_profile": )") + day_profile + R"(}, "policy": {"schedule": "fcfs", "dwell": "ground"}})";
+}
+std::string lift_outage_json() {
+  return std::string(R"({"name": "lift outage at noon", "preset": "autobahn-motors", "stock": 54, "duration_hours": 24,
+    "seed": 1, "demand": {"buyers_per_hour": 1.5, "trial_pickups_per_hour": 1.5, "trials_out_at_start": 8,
+    "hourly_profile": )") + day_profile + R"(}, "policy": {"schedule": "fcfs", "dwell": "ground"},
+    "faults": [{"kind": "lift_out", "from_hour": 12, "to_hour": 13}]})";
+}
+std::string rush_json(int bays) {
+  return std::string(R"({"name": "flash-sale pickup rush", "preset": "autobahn-motors", "stock": 60, "duration_hours": 24,
+    "seed": 1, "demand": {"buyers_per_hour": 0.5, "trial_pickups_per_hour": 0.5, "trials_out_at_start": 4,
+    "hourly_profile": )") + day_profile + R"(}, "policy": {"schedule": "fcfs", "dwell": "ground"},
+    "flash_rush": {"at_hour": 18, "pickups": 40, "over_minutes": 45}, "bays": )" + std::to_string(bays) + "}";
+}
+
+Scenario scenario_of(const std::string& text) {
+  auto document = parse_json(text);
+  REQUIRE(document.ok());
+  auto scenario = scenario_from_json(*document);
+  if (!scenario) FAIL(scenario.error().message);
+  return *scenario;
+}
+
+SimKpis run(const Scenario& scenario) {
+  auto kpis = run_scenario(scenario);
+  if (!kpis) FAIL(kpis.error().message);
+  return *kpis;
+}
+
+std::string scenario_error(const std::string& text) {
+  auto document = parse_json(text);
+  REQUIRE(document.ok());
+  auto scenario = scenario_from_json(*document);
+  REQUIRE_FALSE(scenario.ok());
+  return scenario.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("the same scenario and seed give the same KPIs and event log", "[sim]") {
+  const Scenario scenario = scenario_of(normal_day_json());
+  const SimKpis first = run(scenario);
+  const SimKpis second = run(scenario);
+  CHECK(to_json(first) == to_json(second));
+  CHECK(first.event_log_hash == second.event_log_hash);
+  Scenario other = scenario;
+  other.seed = 2;
+  CHECK(run(other).event_log_hash != first.event_log_hash);
+}
+
+TEST_CASE("golden: the shipped scenarios hash the same natively and under Node", "[sim]") {
+  struct Golden {
+    std::string json;
+    std::uint64_t hash;
+    int deliveries;
+    std::int64_t wait_p95_us;
+  };
+  const Golden goldens[] = {
+      {normal_day_json(), 0x38774d8ede2ce153ull, 47, 75'133'336},
+      {lift_outage_json(), 0x31dee9f6d34f028bull, 47, 75'133'336},
+      {rush_json(2), 0x6aafff51e6eb068full, 57, 912'529'438},
+      {rush_json(3), 0xcab3e6a7953a5d35ull, 57, 179'566'522},
+  };
+  for (const Golden& golden : goldens) {
+    const SimKpis kpis = run(scenario_of(golden.json));
+    INFO(kpis.scenario << ": hash " << std::hex << kpis.event_log_hash << std::dec << ", deliveries "
+                       << kpis.purchases_delivered + kpis.trials_started << ", p95 wait " << kpis.wait.p95.us);
+    CHECK(kpis.event_log_hash == golden.hash);
+    CHECK(kpis.purchases_delivered + kpis.trials_started == golden.deliveries);
+    CHECK(kpis.wait.p95.us == golden.wait_p95_us);
+  }
+}
+
+TEST_CASE("a lift outage at noon lengthens waits and moves the ETAs of jobs it catches", "[sim]") {
+  const SimKpis normal = run(scenario_of(normal_day_json()));
+  const SimKpis outage = run(scenario_of(lift_outage_json()));
+  CHECK(outage.lift_out_time == hours(1));
+  CHECK(outage.wait.max > normal.wait.max);
+  CHECK(outage.wait.mean > normal.wait.mean);
+
+  // Busy enough that the outage catches running and queued jobs: their ETAs are revised, honestly late.
+  Scenario busy = scenario_of(R"({"stock": 60, "duration_hours": 6, "seed": 5, "restock_hour": -1,
+      "demand": {"buyers_per_hour": 12, "trial_pickups_per_hour": 0, "min_credit_score": 751}})");
+  const SimKpis calm = run(busy);
+  busy.faults.push_back(FaultDef{FaultKind::lift_out, BayId{}, 2.0, 2.5});
+  const SimKpis hit = run(busy);
+  CHECK(hit.eta_revisions > calm.eta_revisions);
+  CHECK(hit.wait.max > calm.wait.max + minutes(20));
+  CHECK(hit.customers == calm.customers);  // the same people came: only the machine differed
+}
+
+TEST_CASE("a blocked bay is not used while blocked", "[sim]") {
+  Scenario scenario = scenario_of(rush_json(2));
+  scenario.faults.push_back(FaultDef{FaultKind::bay_blocked, BayId{2}, 17.5, 20.0});
+  const SimKpis blocked = run(scenario);
+  const SimKpis open = run(scenario_of(rush_json(2)));
+  CHECK(blocked.wait.p95 > open.wait.p95);
+}
+
+TEST_CASE("a second bay reduces the p95 wait of a flash-sale pickup rush", "[sim]") {
+  const SimKpis two = run(scenario_of(rush_json(2)));
+  const SimKpis three = run(scenario_of(rush_json(3)));
+  CHECK(three.customers == two.customers);
+  CHECK(three.wait.p95 < two.wait.p95);
+}
+
+TEST_CASE("call-ahead has booked pickups' cars waiting in the bay on arrival", "[sim]") {
+  Scenario scenario = scenario_of(normal_day_json());
+  const SimKpis fcfs = run(scenario);
+  scenario.policy.call_ahead = true;
+  const SimKpis call_ahead = run(scenario);
+  CHECK(fcfs.ready_on_arrival == 0);
+  CHECK(call_ahead.ready_on_arrival_share > 0.6);
+  CHECK(call_ahead.wait.mean < fcfs.wait.mean);
+}
+
+TEST_CASE("dual command stores returned cars and dwell stay saves idle moves", "[sim]") {
+  Scenario scenario = scenario_of(R"({"stock": 40, "duration_hours": 48, "seed": 9,
+      "demand": {"buyers_per_hour": 1, "trial_pickups_per_hour": 1, "trials_out_at_start": 20}})");
+  const SimKpis fcfs = run(scenario);
+  scenario.policy.dual_command = true;
+  const SimKpis dual = run(scenario);
+  CHECK(dual.trials_returned == fcfs.trials_returned);
+  CHECK(dual.storage.count == dual.trials_returned);
+  scenario.policy.dwell_ground = false;
+  CHECK(run(scenario).customers == fcfs.customers);
+}
+
+TEST_CASE("scenario validation names the field", "[sim]") {
+  CHECK(scenario_error(R"({"demand": {"buyers_per_hour": 5000}})") ==
+        "scenario.demand.buyers_per_hour must be a number in 0..1000");
+  CHECK(scenario_error(R"({"preset": "nowhere"})").find("scenario.preset") == 0);
+  CHECK(scenario_error(R"({"duration_hour": 5})") == "scenario.duration_hour is not a known field");
+  CHECK(scenario_error(R"({"policy": {"schedule": "sjf"}})").find("scenario.policy.schedule") == 0);
+  CHECK(scenario_error(R"({"faults": [{"kind": "lift_out", "from_hour": 3, "to_hour": 2}]})") ==
+        "scenario.faults[0].to_hour must be after from_hour");
+  CHECK(scenario_error(R"({"faults": [{"kind": "bay_blocked", "bay": 5, "from_hour": 1, "to_hour": 2}]})") ==
+        "scenario.faults[0].bay must be 1..2");
+  CHECK(scenario_error(R"({"stock": 61})") == "scenario.stock must be 0..60 (the tower's slots)");
+  CHECK(scenario_error(R"({"demand": {"hourly_profile": [1, 2]}})").find("scenario.demand.hourly_profile") == 0);
+  CHECK(scenario_error(R"([1])") == "scenario must be an object");
+  const Scenario carvana = scenario_of(R"({"preset": "carvana-8-storey"})");
+  CHECK(carvana.config.layout.bays.size() == 4);
+  CHECK(carvana.stock == 24);  // by default the tower is 80% full
+}
+
+TEST_CASE("a copied simulator continues exactly like the original", "[sim]") {
+  auto original = Simulator::create(scenario_of(rush_json(2)));
+  REQUIRE(original.ok());
+  original->run_until(SimTime{} + hours(18) + minutes(20));  // in the middle of the rush
+  Simulator fork = *original;
+  original->run();
+  fork.run();
+  CHECK(to_json(fork.kpis()) == to_json(original->kpis()));
+  CHECK(fork.kpis().event_log_hash == run(scenario_of(rush_json(2))).event_log_hash);
+}
+
+TEST_CASE("portable_log matches the natural logarithm", "[sim]") {
+  CHECK(portable_log(1.0) == 0.0);
+  CHECK(portable_log(2.0) == Approx(0.6931471805599453).epsilon(1e-15));
+  CHECK(portable_log(10.0) == Approx(2.302585092994046).epsilon(1e-15));
+  CHECK(portable_log(0x1.0p-53) == Approx(-36.7368005696771).epsilon(1e-14));
+  CHECK(portable_log(0.999999) == Approx(-1.0000005000290891e-06).epsilon(1e-14));  // 0.999999 as a double
+}
