@@ -96,6 +96,11 @@ Status decode_demand(const json& object, DemandDef& demand) {
   fields.integer("max_credit_score", 0, 2000, demand.max_credit_score);
   fields.number("booking_lead_min_hours", 0, 22, demand.booking_lead_min_hours);
   fields.number("booking_lead_max_hours", 0, 22, demand.booking_lead_max_hours);
+  std::string choice = "popularity";
+  fields.text("car_choice", choice);
+  if (choice == "popularity") demand.car_choice = CarChoice::popularity;
+  else if (choice == "random_storage") demand.car_choice = CarChoice::random_storage;
+  else fields.fail("car_choice", "must be \"popularity\" or \"random_storage\"");
   if (const json* profile = fields.find("hourly_profile")) {
     if (!profile->is_array() || profile->size() != 24) {
       fields.fail("hourly_profile", "must be a list of 24 factors, one per hour of day");
@@ -131,15 +136,27 @@ Status decode_fault(const json& object, const std::string& path, FaultDef& fault
   fields.text("kind", kind);
   if (kind == "lift_out") fault.kind = FaultKind::lift_out;
   else if (kind == "bay_blocked") fault.kind = FaultKind::bay_blocked;
-  else fields.fail("kind", "must be \"lift_out\" or \"bay_blocked\"");
+  else if (kind == "transfer_jam") fault.kind = FaultKind::transfer_jam;
+  else fields.fail("kind", "must be \"lift_out\", \"bay_blocked\" or \"transfer_jam\"");
   int bay = 0;
   fields.integer("bay", 1, 16, bay);
   fault.bay = BayId{static_cast<std::uint32_t>(bay)};
-  fields.number("from_hour", 0, 24 * 366, fault.from_hour);
-  fields.number("to_hour", 0, 24 * 366, fault.to_hour);
+  if (fault.kind == FaultKind::transfer_jam) {
+    // A jam is not a planned window: it strikes at a time and lasts until staff have cleared it.
+    double at_hour = -1, clear_minutes = 0;
+    fields.number("at_hour", 0, 24 * 366, at_hour);
+    fields.number("clear_after_minutes", 0.1, 7 * 24 * 60, clear_minutes);
+    if (at_hour < 0) fields.fail("at_hour", "is required for a transfer_jam fault");
+    else if (clear_minutes <= 0) fields.fail("clear_after_minutes", "is required for a transfer_jam fault");
+    fault.from_hour = at_hour;
+    fault.to_hour = at_hour + clear_minutes / 60.0;
+  } else {
+    fields.number("from_hour", 0, 24 * 366, fault.from_hour);
+    fields.number("to_hour", 0, 24 * 366, fault.to_hour);
+    if (fault.to_hour <= fault.from_hour) fields.fail("to_hour", "must be after from_hour");
+  }
   if (fault.kind == FaultKind::bay_blocked && bay == 0) fields.fail("bay", "is required for a bay_blocked fault");
-  if (fault.kind == FaultKind::lift_out && bay != 0) fields.fail("bay", "applies only to a bay_blocked fault");
-  if (fault.to_hour <= fault.from_hour) fields.fail("to_hour", "must be after from_hour");
+  if (fault.kind != FaultKind::bay_blocked && bay != 0) fields.fail("bay", "applies only to a bay_blocked fault");
   return fields.finish();
 }
 

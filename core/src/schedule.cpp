@@ -2,6 +2,7 @@
 // needs a free bay), optionally storing a returned car first on the way to a retrieval (dual command), and
 // a dwell point for the idle lift. Faults suspend the lift or take a bay out of use; ETAs follow.
 #include <algorithm>
+#include <bit>
 
 #include "tower/sim.hpp"
 
@@ -12,9 +13,22 @@ namespace {
 constexpr int face_match_permille = 990;
 constexpr std::uint8_t log_job_started = 100, log_job_done = 101, log_reposition = 102;
 
-Duration plan_duration(const Result<MachinePlan>& plan) { return plan ? plan->duration : Duration{}; }
-
 }  // namespace
+
+const Simulator::PlannedMove& Simulator::planned(Move move, const MachinePose& from, SlotId slot, BayId bay) {
+  const MoveKey key{move, std::bit_cast<std::uint64_t>(from.lift_m), std::bit_cast<std::uint64_t>(from.turntable_rad),
+                    std::bit_cast<std::uint64_t>(from.transfer_m), slot.value, bay.value};
+  const auto found = plans_.find(key);
+  if (found != plans_.end()) return found->second;
+  const MachineConfig& machine = scenario_.machine;
+  const TowerLayout& layout = scenario_.config.layout;
+  const Result<MachinePlan> plan = move == Move::retrieval ? plan_retrieval(machine, layout, from, slot, bay, safety_)
+                                   : move == Move::storage ? plan_storage(machine, layout, from, bay, slot, safety_)
+                                                           : plan_reposition(machine, layout, from, ground_, safety_);
+  PlannedMove outcome;
+  if (plan) outcome = PlannedMove{true, plan->duration, plan->end_pose};
+  return plans_.emplace(key, outcome).first->second;
+}
 
 Duration Simulator::estimate_retrieval(SlotId slot) const {
   return slot.valid() ? retrieval_estimates_[slot.value - 1] : Duration{};
@@ -71,18 +85,18 @@ void Simulator::dispatch() {
   }
   if (activity_ != LiftActivity::idle || lift_out_ > 0 || !scenario_.policy.dwell_ground) return;
   if (pose_.lift_m == ground_.lift_m && pose_.turntable_rad == ground_.turntable_rad) return;
-  auto plan = plan_reposition(scenario_.machine, scenario_.config.layout, pose_, ground_, safety_);
-  if (!plan) return;
+  const PlannedMove& plan = planned(Move::reposition, pose_, SlotId{}, BayId{});
+  if (!plan.ok) return;
   activity_ = LiftActivity::reposition;
-  pose_ = plan->end_pose;
-  lift_until_ = now_ + plan->duration;
+  pose_ = plan.end_pose;
+  lift_until_ = now_ + plan.duration;
   schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
   log(static_cast<EventKind>(log_reposition), 0, 0, 0);
 }
 
 bool Simulator::start_job(std::uint32_t j) {
   Job& job = jobs_[j];
-  Result<MachinePlan> plan = make_error(ErrorCode::conflict, "not planned");
+  PlannedMove plan;
   if (job.kind == JobKind::retrieval) {
     const Visitor& visitor = visitors_[job.visitor];
     const BayId bay = free_bay();
@@ -95,7 +109,7 @@ bool Simulator::start_job(std::uint32_t j) {
     job.bay = bay;
     job.slot = std::get<RetrievalStarted>(events->front().body).slot;
     bay_busy_[bay.value - 1] = 1;
-    plan = plan_retrieval(scenario_.machine, scenario_.config.layout, pose_, job.slot, bay, safety_);
+    plan = planned(Move::retrieval, pose_, job.slot, bay);
   } else {
     auto events = tower_.apply(StoreCar{job.car}, now_);
     if (!events) {
@@ -104,16 +118,16 @@ bool Simulator::start_job(std::uint32_t j) {
       return false;
     }
     job.slot = std::get<StorageStarted>(events->front().body).slot;
-    plan = plan_storage(scenario_.machine, scenario_.config.layout, pose_, job.bay, job.slot, safety_);
+    plan = planned(Move::storage, pose_, job.slot, job.bay);
   }
   // The plans of a validated layout always exist; a failure would be a planner bug, shown as an instant move.
-  assert(plan.ok());
+  assert(plan.ok);
   job.state = JobState::running;
   job.started = now_;
   activity_ = LiftActivity::job;
   lift_job_ = j;
-  if (plan) pose_ = plan->end_pose;
-  lift_until_ = now_ + plan_duration(plan);
+  if (plan.ok) pose_ = plan.end_pose;
+  lift_until_ = now_ + plan.duration;
   if (job.first_eta.us < 0) job.first_eta = lift_until_;  // started at once: the first ETA is the plan's end
   job.eta = lift_until_;
   schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
@@ -148,7 +162,8 @@ void Simulator::finish_lift() {
   try_returns();
 }
 
-// An outage suspends the move in progress (the car waits in the shaft) and resumes it when the lift is back.
+// An outage or a transfer jam suspends the move in progress where it is (the car waits in the shaft, or on
+// the jammed pallet) and resumes it when the lift is back or the jam is cleared; the ETAs count on that time.
 void Simulator::lift_out(bool starts, std::uint32_t fault) {
   if (starts) {
     const double back_hours = scenario_.faults[fault].to_hour;

@@ -50,15 +50,21 @@ Result<Simulator> Simulator::create(const Scenario& scenario) {
   if (!tower) return tower.error();
   Simulator sim(scenario, std::move(*tower));
   // Planned lift times from the dwell point, for ETAs and call-ahead; every slot must be reachable.
+  // They go through the plan memo, where the jobs that start from the dwell point find them again.
   const auto& layout = scenario.config.layout;
   std::int64_t storage_total = 0;
   for (const SlotDef& slot : layout.slots) {
-    auto retrieval = plan_retrieval(scenario.machine, layout, sim.ground_, slot.id, BayId{1}, sim.safety_);
-    auto storage = plan_storage(scenario.machine, layout, sim.ground_, BayId{1}, slot.id, sim.safety_);
-    if (!retrieval) return make_error(ErrorCode::invalid_argument, "scenario.preset: " + retrieval.error().message);
-    if (!storage) return make_error(ErrorCode::invalid_argument, "scenario.preset: " + storage.error().message);
-    sim.retrieval_estimates_.push_back(retrieval->duration);
-    storage_total += storage->duration.us;
+    const PlannedMove retrieval = sim.planned(Move::retrieval, sim.ground_, slot.id, BayId{1});
+    const PlannedMove storage = sim.planned(Move::storage, sim.ground_, slot.id, BayId{1});
+    if (!retrieval.ok || !storage.ok) {
+      // Planned again for the reason, once: this is the failure path.
+      auto retrieval_plan = plan_retrieval(scenario.machine, layout, sim.ground_, slot.id, BayId{1}, sim.safety_);
+      auto storage_plan = plan_storage(scenario.machine, layout, sim.ground_, BayId{1}, slot.id, sim.safety_);
+      const Error& error = !retrieval_plan ? retrieval_plan.error() : storage_plan.error();
+      return make_error(ErrorCode::invalid_argument, "scenario.preset: " + error.message);
+    }
+    sim.retrieval_estimates_.push_back(retrieval.duration);
+    storage_total += storage.duration.us;
   }
   sim.storage_estimate_ = Duration{storage_total / static_cast<std::int64_t>(layout.slots.size())};
   sim.stock_up(scenario.stock);
@@ -71,9 +77,11 @@ Result<Simulator> Simulator::create(const Scenario& scenario) {
     sim.schedule(at_hours(scenario.flash_rush.at_hour), EventKind::rush_starts);
   for (std::uint32_t i = 0; i < scenario.faults.size(); ++i) {
     const FaultDef& fault = scenario.faults[i];
-    const bool lift = fault.kind == FaultKind::lift_out;
-    sim.schedule(at_hours(fault.from_hour), lift ? EventKind::lift_out_starts : EventKind::bay_blocked_starts, fault.bay.value, i);
-    sim.schedule(at_hours(fault.to_hour), lift ? EventKind::lift_out_ends : EventKind::bay_blocked_ends, fault.bay.value, i);
+    EventKind starts = EventKind::lift_out_starts, ends = EventKind::lift_out_ends;
+    if (fault.kind == FaultKind::bay_blocked) starts = EventKind::bay_blocked_starts, ends = EventKind::bay_blocked_ends;
+    if (fault.kind == FaultKind::transfer_jam) starts = EventKind::transfer_jam, ends = EventKind::jam_cleared;
+    sim.schedule(at_hours(fault.from_hour), starts, fault.bay.value, i);
+    sim.schedule(at_hours(fault.to_hour), ends, fault.bay.value, i);
   }
   sim.schedule(SimTime{} + hours(1), EventKind::hour_tick, 1);
   return sim;
@@ -201,8 +209,10 @@ void Simulator::handle(const Pending& event) {
       break;
     case EventKind::handover_done: on_handover_done(event.a); break;
     case EventKind::trial_return: on_trial_return(event.a); break;
-    case EventKind::lift_out_starts: lift_out(true, event.b); break;
-    case EventKind::lift_out_ends: lift_out(false, event.b); break;
+    case EventKind::lift_out_starts:
+    case EventKind::transfer_jam: lift_out(true, event.b); break;
+    case EventKind::lift_out_ends:
+    case EventKind::jam_cleared: lift_out(false, event.b); break;
     case EventKind::bay_blocked_starts: bay_blocked(BayId{event.a}, true); break;
     case EventKind::bay_blocked_ends: bay_blocked(BayId{event.a}, false); break;
     case EventKind::hour_tick: {

@@ -43,19 +43,35 @@ void Simulator::stock_up(int target) {
 }
 
 CarId Simulator::choose_car(Random& random) {
-  // Customers pick among the cars nobody holds, by how popular the model is.
+  // Customers pick among the cars nobody holds, by how popular the model is (or all alike: random storage).
+  const bool alike = scenario_.demand.car_choice == CarChoice::random_storage;
+  auto weight = [&](const Car& car) { return alike ? 1 : car_weight_[car.id.value - 1]; };
   std::int64_t total = 0;
   const auto& cars = tower_.state().cars;
   for (const Car& car : cars)
-    if (car.state == CarState::in_slot && !car.hold.held()) total += car_weight_[car.id.value - 1];
+    if (car.state == CarState::in_slot && !car.hold.held()) total += weight(car);
   if (total == 0) return CarId{};
   auto pick = static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(total)));
   for (const Car& car : cars) {
     if (car.state != CarState::in_slot || car.hold.held()) continue;
-    pick -= car_weight_[car.id.value - 1];
+    pick -= weight(car);
     if (pick < 0) return car.id;
   }
   return CarId{};
+}
+
+// Random storage: a sold car is replaced by one of the same model and colour. Same size class, so with the
+// tower otherwise full it takes the one free slot, the one the sold car left.
+void Simulator::replace_sold(CarSpec sold) {
+  for (const auto& model : catalogue()) {
+    if (sold.make != model.make || sold.model != model.model) continue;
+    auto events = tower_.apply(StockCar{make_car(model, sold.colour.c_str(), next_serial_++)}, now_);
+    if (!events) return;  // no free slot fits it: it stays empty
+    const CarStocked* stocked = find_event<CarStocked>(*events);
+    car_weight_.resize(stocked->car.value, 1);
+    car_weight_[stocked->car.value - 1] = model.popularity;
+    return;
+  }
 }
 
 std::uint32_t Simulator::new_visitor(VisitorKind kind, int min_score, int max_score) {
@@ -206,6 +222,7 @@ void Simulator::on_handover_done(std::uint32_t v) {
     schedule(started->due_at - Duration{early}, EventKind::trial_return, started->trial.value);
   } else {
     ++counts_.purchases_delivered;
+    if (scenario_.demand.car_choice == CarChoice::random_storage) replace_sold(tower_.car(visitor.car)->spec);
   }
   dispatch();
   try_returns();

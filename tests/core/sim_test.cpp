@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tower/codec.hpp"
+#include "tower/machine.hpp"
 #include "tower/sim.hpp"
 
 using namespace tower;
@@ -46,6 +47,8 @@ SimKpis run(const Scenario& scenario) {
   if (!kpis) FAIL(kpis.error().message);
   return *kpis;
 }
+
+double seconds_of(Duration duration) { return static_cast<double>(duration.us) / 1e6; }
 
 std::string scenario_error(const std::string& text) {
   auto document = parse_json(text);
@@ -107,6 +110,28 @@ TEST_CASE("a lift outage at noon lengthens waits and moves the ETAs of jobs it c
   CHECK(hit.eta_revisions > calm.eta_revisions);
   CHECK(hit.wait.max > calm.wait.max + minutes(20));
   CHECK(hit.customers == calm.customers);  // the same people came: only the machine differed
+}
+
+TEST_CASE("a transfer jam stops the move, keeps the lift out until cleared and revises ETAs honestly", "[sim]") {
+  Scenario busy = scenario_of(R"({"stock": 60, "duration_hours": 6, "seed": 5, "restock_hour": -1,
+      "demand": {"buyers_per_hour": 12, "trial_pickups_per_hour": 0, "min_credit_score": 751}})");
+  const SimKpis calm = run(busy);
+  Scenario jammed = scenario_of(R"({"stock": 60, "duration_hours": 6, "seed": 5, "restock_hour": -1,
+      "demand": {"buyers_per_hour": 12, "trial_pickups_per_hour": 0, "min_credit_score": 751},
+      "faults": [{"kind": "transfer_jam", "at_hour": 2.0, "clear_after_minutes": 25}]})");
+  REQUIRE(jammed.faults.size() == 1);
+  CHECK(jammed.faults[0].kind == FaultKind::transfer_jam);
+  const SimKpis hit = run(jammed);
+  CHECK(hit.lift_out_time == minutes(25));
+  CHECK(hit.eta_revisions > calm.eta_revisions);
+  CHECK(hit.wait.max > calm.wait.max + minutes(10));
+  CHECK(hit.customers == calm.customers);
+  // Every retrieval still ends in the bay: the jammed job resumed after the clearance.
+  CHECK(hit.retrieval.count == calm.retrieval.count);
+  CHECK(scenario_error(R"({"faults": [{"kind": "transfer_jam", "at_hour": 2}]})") ==
+        "scenario.faults[0].clear_after_minutes is required for a transfer_jam fault");
+  CHECK(scenario_error(R"({"faults": [{"kind": "transfer_jam", "from_hour": 2, "to_hour": 3}]})").find(
+            "scenario.faults[0].") == 0);
 }
 
 TEST_CASE("a blocked bay is not used while blocked", "[sim]") {
@@ -181,4 +206,43 @@ TEST_CASE("portable_log matches the natural logarithm", "[sim]") {
   CHECK(portable_log(10.0) == Approx(2.302585092994046).epsilon(1e-15));
   CHECK(portable_log(0x1.0p-53) == Approx(-36.7368005696771).epsilon(1e-14));
   CHECK(portable_log(0.999999) == Approx(-1.0000005000290891e-06).epsilon(1e-14));  // 0.999999 as a double
+}
+
+// Bozer & White (1984): with random storage, FCFS and one lift returning to its dwell point between jobs, the
+// expected single-command cycle is the mean over the storage slots of the move from the dwell point. Here each
+// move is the real jerk-limited plan, computed independently of the simulator.
+TEST_CASE("Bozer-White: mean single-command retrieval time matches the random-storage expectation", "[sim]") {
+  const Scenario scenario = scenario_of(R"({"name": "Bozer-White", "preset": "autobahn-motors", "bays": 1,
+      "stock": 60, "duration_hours": 720, "seed": 11, "restock_hour": -1, "handover_minutes": 2,
+      "demand": {"buyers_per_hour": 3, "trial_pickups_per_hour": 0, "min_credit_score": 751,
+                 "car_choice": "random_storage"}, "policy": {"schedule": "fcfs", "dwell": "ground"}})");
+  const TowerLayout& layout = scenario.config.layout;
+  auto sim = Simulator::create(scenario);
+  REQUIRE(sim.ok());
+  // Random storage is uniform over the slots in use: the catalogue's size mix leaves a few slots of the tower
+  // empty, and random_storage keeps exactly the stocked ones filled.
+  std::vector<SlotId> stocked;
+  for (const Car& car : sim->tower().state().cars)
+    if (car.state == CarState::in_slot) stocked.push_back(car.slot);
+  REQUIRE(stocked.size() * 10 >= layout.slots.size() * 9);
+
+  SafetyInputs safety;
+  safety.bays.resize(layout.bays.size());
+  const MachinePose dwell{0.0, bay_angle_rad(BayId{1}, layout), 0.0};
+  double expected_s = 0;
+  for (const SlotId slot : stocked) {
+    auto plan = plan_retrieval(scenario.machine, layout, dwell, slot, BayId{1}, safety);
+    REQUIRE(plan.ok());
+    expected_s += seconds_of(plan->duration);
+  }
+  expected_s /= static_cast<double>(stocked.size());
+
+  sim->run();
+  const SimKpis kpis = sim->kpis();
+  const double simulated_s = seconds_of(kpis.retrieval.mean);
+  INFO("retrievals " << kpis.retrieval.count << " over " << stocked.size() << " stocked slots, simulated mean "
+                     << simulated_s << " s, analytic expectation " << expected_s << " s, refused " << kpis.refused);
+  CHECK(kpis.retrieval.count >= 2000);
+  CHECK(kpis.storage.count == 0);  // single command only
+  CHECK(simulated_s == Approx(expected_s).epsilon(0.02));
 }

@@ -20,6 +20,12 @@ namespace tower {
 
 // [SECTION] Scenario
 
+// How customers pick a car. popularity: among the free cars, by how popular the model is. random_storage:
+// any free car with equal chance, and a sold car is replaced at once by one of the same model, which takes
+// the slot it left; a tower stocked full stays full and every slot is equally likely (Bozer-White's random
+// storage, for validating the simulator against theory).
+enum class CarChoice { popularity, random_storage };
+
 // Customers arriving as Poisson streams. hourly_profile (24 factors, hour of day 0..23) scales both rates;
 // empty means flat.
 struct DemandDef {
@@ -31,6 +37,7 @@ struct DemandDef {
   int max_credit_score = 950;
   double booking_lead_min_hours = 0.5;   // a trial is booked this long ahead of its pickup, uniform in [min, max]
   double booking_lead_max_hours = 6.0;
+  CarChoice car_choice = CarChoice::popularity;  // "car_choice": "popularity" or "random_storage"
 };
 
 // Flash-sale winners who all come for their cars within a short window.
@@ -40,7 +47,10 @@ struct FlashRushDef {
   double over_minutes = 60;  // arrivals uniform over this window
 };
 
-enum class FaultKind { lift_out, bay_blocked };
+// lift_out: the lift is out of service over an announced window. bay_blocked: a bay cannot be used.
+// transfer_jam: the pallet transfer jams at from_hour ("at_hour" in JSON); the move in progress stops where
+// it is and the machine is out until staff clear the jam at to_hour (at_hour + "clear_after_minutes").
+enum class FaultKind { lift_out, bay_blocked, transfer_jam };
 
 struct FaultDef {
   FaultKind kind = FaultKind::lift_out;

@@ -9,7 +9,9 @@
 // [SECTION] Simulator
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -69,7 +71,7 @@ struct SimKpis {
   Duration eta_error_mean{};  // |first ETA promised - actual| of retrievals
   Duration eta_error_max{};
   int eta_revisions = 0;      // times a retrieval's ETA moved by more than 30 s
-  Duration lift_out_time{};   // total time the lift was out of service
+  Duration lift_out_time{};   // total time the lift was out of service (outages and transfer jams)
   int max_queue_length = 0;
   std::vector<HourSample> hourly;
 };
@@ -126,6 +128,7 @@ class Simulator {
   enum class EventKind : std::uint8_t {
     buyer_arrives, trial_booking, call_ahead, kiosk_arrival, rush_starts, lift_done,
     handover_done, trial_return, lift_out_starts, lift_out_ends, bay_blocked_starts, bay_blocked_ends, hour_tick,
+    transfer_jam, jam_cleared,
   };
 
  private:
@@ -150,6 +153,21 @@ class Simulator {
     Random random;          // this customer's own choices: runs that differ in policy see the same people
   };
   enum class LiftActivity : std::uint8_t { idle, job, reposition };
+  // A plan is a pure function of (move, start pose, slot, bay) here, the machine, layout and safety inputs
+  // being fixed for the run, and the lift only ever stands at a few poses (the dwell point, a bay, a slot);
+  // so each distinct move is planned once and its outcome memoised, bit for bit.
+  enum class Move : std::uint8_t { retrieval, storage, reposition };
+  struct MoveKey {
+    Move move{};
+    std::uint64_t lift_bits = 0, turntable_bits = 0, transfer_bits = 0;  // the start pose, exactly
+    std::uint32_t slot = 0, bay = 0;
+    friend auto operator<=>(const MoveKey&, const MoveKey&) = default;
+  };
+  struct PlannedMove {
+    bool ok = false;
+    Duration duration{};
+    MachinePose end_pose{};
+  };
 
   explicit Simulator(const Scenario& scenario, Tower tower);
 
@@ -166,6 +184,7 @@ class Simulator {
   void stock_up(int target);
   void start_trials_out(int count);
   CarId choose_car(Random& random);
+  void replace_sold(CarSpec sold);
   std::uint32_t new_visitor(VisitorKind kind, int min_score, int max_score);
   void count_refusal(const Error& error);
   void on_buyer_arrives();
@@ -188,6 +207,8 @@ class Simulator {
   BayId free_bay() const;
   bool bay_usable(BayId bay) const;
   Duration estimate_retrieval(SlotId slot) const;
+  // The move from `from` (a reposition goes to the dwell point), planned on first use.
+  const PlannedMove& planned(Move move, const MachinePose& from, SlotId slot, BayId bay);
   Duration queue_backlog() const;
   void update_etas();
 
@@ -200,6 +221,7 @@ class Simulator {
   MachinePose ground_{};
   std::vector<Duration> retrieval_estimates_;  // by slot id - 1: planned from the dwell point to bay 1
   Duration storage_estimate_{};                // mean planned storage from bay 1
+  std::map<MoveKey, PlannedMove> plans_;
   SimTime now_{};
   SimTime end_{};
   std::vector<Pending> heap_;
