@@ -166,17 +166,6 @@ profile_detail::Best fastest(const AxisState& start, const ProfileRequest& reque
 
 // [SECTION] Assembling the phases and the envelope
 
-void append_candidate(const profile_detail::Candidate& candidate, const AxisLimits& lim, Profile& profile) {
-  for (int i = 0; i < 7; ++i) {
-    const double t = candidate.t[i];
-    if (t == 0.0) continue;
-    const double jerk = profile_detail::jerk_pattern[i] == 0 ? 0.0
-                                                             : candidate.direction * profile_detail::jerk_pattern[i] *
-                                                                   lim.jmax_mps3;
-    profile.phases[profile.phase_count++] = ProfilePhase{t, jerk, AxisState{}};
-  }
-}
-
 // Widens [low, high] by the turning points of a phase that reverses: where v(t) = 0 strictly inside it.
 void widen_by_reversal(const ProfilePhase& phase, double& low, double& high) {
   const AxisState& s = phase.start;
@@ -198,41 +187,76 @@ void widen_by_reversal(const ProfilePhase& phase, double& low, double& high) {
   for (int i = 0; i < n; ++i) include(roots[i]);
 }
 
-// One pass over the phases: start states by exact integration from the request's start, the end state and
-// duration, which limits are reached, and the position envelope: every phase end, plus the turning points
-// inside phases whose velocity changes sign (checked cheaply from the velocity at the ends and where a
-// crosses zero, so most phases cost nothing extra).
-void finish(const ProfileRequest& request, Profile& profile) {
-  const AxisLimits& lim = request.limits;
-  AxisState state{0.0, request.v0_mps, request.a0_mps2};
+// The running state of one pass over the phases (see assemble).
+struct Assembly {
+  AxisState state;
   double duration = 0.0, low = 0.0, high = 0.0;
-  for (std::size_t i = 0; i < profile.phase_count; ++i) {
-    ProfilePhase& phase = profile.phases[i];
-    const double j = phase.jerk_mps3;
-    if (j == 0.0 && i >= profile.braking_phases) {
-      state.acceleration_mps2 = profile_detail::settled(state.acceleration_mps2, lim.amax_mps2);
-      const double a = std::fabs(state.acceleration_mps2);
-      profile.reaches_amax |= a >= lim.amax_mps2 * (1.0 - 1e-9);
-      profile.reaches_vmax |= a == 0.0 && std::fabs(state.velocity_mps) >= lim.vmax_mps * (1.0 - 1e-9);
-    }
-    phase.start = state;
-    state = advance(state, j, phase.duration_s);
-    duration += phase.duration_s;
-    low = profile_detail::min_of(low, state.position_m);
-    high = profile_detail::max_of(high, state.position_m);
-    const double v = phase.start.velocity_mps, a = phase.start.acceleration_mps2;
-    double v_low = profile_detail::min_of(v, state.velocity_mps), v_high = profile_detail::max_of(v, state.velocity_mps);
-    if (j != 0.0 && a * state.acceleration_mps2 < 0.0) {
-      const double v_turn = v - a * a * (0.5 / j);
-      v_low = profile_detail::min_of(v_low, v_turn);
-      v_high = profile_detail::max_of(v_high, v_turn);
-    }
-    if (v_low < 0.0 && v_high > 0.0) widen_by_reversal(phase, low, high);
+};
+
+// Appends one phase starting at the running state and advances it: the end state by exact integration, the
+// duration, and the position envelope (every phase end, plus the turning points inside phases whose velocity
+// changes sign, checked cheaply from the velocity at the ends and where a crosses zero, so most phases cost
+// nothing extra).
+template <bool Ramp>
+inline void add_phase(Profile& profile, Assembly& run, double t, double j) {
+  const AxisState start = run.state;
+  ProfilePhase& phase = profile.phases[profile.phase_count++];
+  phase = ProfilePhase{t, j, start};
+  run.state = advance(start, j, t);
+  run.duration += t;
+  run.low = profile_detail::min_of(run.low, run.state.position_m);
+  run.high = profile_detail::max_of(run.high, run.state.position_m);
+  const double v = start.velocity_mps, a = start.acceleration_mps2;
+  double v_low = profile_detail::min_of(v, run.state.velocity_mps), v_high = profile_detail::max_of(v, run.state.velocity_mps);
+  if (Ramp && j != 0.0 && a * run.state.acceleration_mps2 < 0.0) {
+    const double v_turn = v - a * a * (0.5 / j);
+    v_low = profile_detail::min_of(v_low, v_turn);
+    v_high = profile_detail::max_of(v_high, v_turn);
   }
-  profile.end = state;
-  profile.duration_s = duration;
-  profile.min_position_m = low;
-  profile.max_position_m = high;
+  if (v_low < 0.0 && v_high > 0.0) [[unlikely]] widen_by_reversal(phase, run.low, run.high);
+}
+
+// Phase I of the candidate (jerk pattern known at compile time), skipped when it has zero length.
+template <int I>
+inline void add_candidate_phase(const AxisLimits& lim, const profile_detail::Candidate& candidate, Profile& profile,
+                                Assembly& run) {
+  const double t = candidate.t[I];
+  if (t == 0.0) return;
+  if constexpr (profile_detail::jerk_pattern[I] == 0) {
+    // Zero-jerk phases after braking hold a settled acceleration (see profile_detail::settled).
+    run.state.acceleration_mps2 = profile_detail::settled(run.state.acceleration_mps2, lim.amax_mps2);
+    const double a = std::fabs(run.state.acceleration_mps2);
+    profile.reaches_amax |= a >= lim.amax_mps2 * (1.0 - 1e-9);
+    profile.reaches_vmax |= a == 0.0 && std::fabs(run.state.velocity_mps) >= lim.vmax_mps * (1.0 - 1e-9);
+    add_phase<false>(profile, run, t, 0.0);
+  } else {
+    add_phase<true>(profile, run, t, candidate.direction * profile_detail::jerk_pattern[I] * lim.jmax_mps3);
+  }
+}
+
+// One pass that appends the candidate's phases after the braking phases and fills in the start states (by
+// exact integration from the request's start, braking phases included), the end state and duration, which
+// limits are reached, and the position envelope.
+void assemble(const ProfileRequest& request, const profile_detail::Candidate& candidate, Profile& profile) {
+  const AxisLimits& lim = request.limits;
+  Assembly run{AxisState{0.0, request.v0_mps, request.a0_mps2}};
+  const std::size_t braking = profile.braking_phases;
+  profile.phase_count = 0;
+  profile.reaches_vmax = profile.reaches_amax = false;
+  for (std::size_t i = 0; i < braking; ++i) {
+    add_phase<true>(profile, run, profile.phases[i].duration_s, profile.phases[i].jerk_mps3);
+  }
+  add_candidate_phase<0>(lim, candidate, profile, run);
+  add_candidate_phase<1>(lim, candidate, profile, run);
+  add_candidate_phase<2>(lim, candidate, profile, run);
+  add_candidate_phase<3>(lim, candidate, profile, run);
+  add_candidate_phase<4>(lim, candidate, profile, run);
+  add_candidate_phase<5>(lim, candidate, profile, run);
+  add_candidate_phase<6>(lim, candidate, profile, run);
+  profile.end = run.state;
+  profile.duration_s = run.duration;
+  profile.min_position_m = run.low;
+  profile.max_position_m = run.high;
 }
 
 bool finite(double x) { return std::isfinite(x); }
@@ -249,15 +273,25 @@ bool reaches_target(const ProfileRequest& request, const Profile& profile) {
 
 // [SECTION] Public functions
 
-Status check_profile_request(const ProfileRequest& request) {
+namespace {
+
+// The checks every valid request passes, without building a Status (plan_profile's fast path).
+inline bool usual_request(const ProfileRequest& request) {
   const AxisLimits& lim = request.limits;
   const double V = lim.vmax_mps, A = lim.amax_mps2, J = lim.jmax_mps3;
   // Arriving with af has swept the velocity through vf - af|af|/(2 jmax) on the way in.
   const double swept = request.vf_mps - request.af_mps2 * std::fabs(request.af_mps2) / (2.0 * J);
-  const bool usual = finite(V) && finite(A) && finite(J) && V > 0.0 && A > 0.0 && J > 0.0 && finite(request.v0_mps) &&
-                     finite(request.a0_mps2) && finite(request.distance_m) && std::fabs(request.vf_mps) <= V &&
-                     std::fabs(request.af_mps2) <= A && std::fabs(swept) <= V * (1.0 + slack);
-  if (usual) return ok_status();  // (comparisons with NaN fail, so NaN targets take the slow path too)
+  return finite(V) && finite(A) && finite(J) && V > 0.0 && A > 0.0 && J > 0.0 && finite(request.v0_mps) &&
+         finite(request.a0_mps2) && finite(request.distance_m) && std::fabs(request.vf_mps) <= V &&
+         std::fabs(request.af_mps2) <= A && std::fabs(swept) <= V * (1.0 + slack);
+}
+
+}  // namespace
+
+Status check_profile_request(const ProfileRequest& request) {
+  if (usual_request(request)) return ok_status();  // (comparisons with NaN fail, so NaN targets take the slow path too)
+  const AxisLimits& lim = request.limits;
+  const double V = lim.vmax_mps, A = lim.amax_mps2, J = lim.jmax_mps3;
   const struct {
     const char* field;
     double value;
@@ -288,11 +322,29 @@ Result<Profile> plan(const ProfileRequest& request, bool exhaustive) {
   // Built in place inside the Result, and every path returns that one object (so it is never copied): the
   // profile is ~600 bytes, and copies were a third of the planning time.
   Result<Profile> result{Profile{}};
-  if (Status status = check_profile_request(request); !status) {
-    result = Result<Profile>(status.error());
-    return result;
+  if (!usual_request(request)) {
+    if (Status status = check_profile_request(request); !status) {
+      result = Result<Profile>(status.error());
+      return result;
+    }
   }
   Profile& profile = result.value();
+  const AxisLimits& lim = request.limits;
+  if (!exhaustive && request.v0_mps == 0.0 && request.a0_mps2 == 0.0 && request.vf_mps == 0.0 &&
+      request.af_mps2 == 0.0 && std::fabs(request.distance_m) > 1e-12) {
+    // Rest to rest, the lift's everyday move: no braking, and the closed form of the direction the target
+    // lies in is the optimum (exactly what fastest() finds first, without setting up its search).
+    const double direction = request.distance_m >= 0.0 ? 1.0 : -1.0;
+    const profile_detail::Problem problem{0.0, 0.0, std::fabs(request.distance_m), 0.0, 0.0, lim.vmax_mps,
+                                          lim.amax_mps2, lim.jmax_mps3, direction};
+    profile_detail::Best best;
+    profile_detail::solve_rest_to_rest(problem, best);
+    if (best.found) {
+      assemble(request, best.candidate, profile);
+      if (reaches_target(request, profile)) return result;
+      profile.phase_count = 0;  // not expected: the searches below start afresh
+    }
+  }
   const AxisState start = brake(request, profile);
   // The closed-form search first; should rounding ever leave its profile short of the target, the
   // integration-checked search replaces it.
@@ -300,10 +352,7 @@ Result<Profile> plan(const ProfileRequest& request, bool exhaustive) {
     if (exhaustive && !checked) continue;
     const profile_detail::Best best = fastest(start, request, checked);
     if (!best.found) continue;
-    profile.phase_count = profile.braking_phases;
-    profile.reaches_vmax = profile.reaches_amax = false;
-    append_candidate(best.candidate, request.limits, profile);
-    finish(request, profile);
+    assemble(request, best.candidate, profile);
     if (checked || reaches_target(request, profile)) return result;
   }
   // Not expected for a checked request; reported rather than asserted so a bad corner stays visible.

@@ -134,6 +134,7 @@ inline bool peak_within_vmax(const Problem& pr, double ap, double am, double hol
 inline double travel(const Problem& pr, const double (&t)[7]) {
   double p = 0.0, v = pr.v0, a = pr.a0;
   for (int i = 0; i < 7; ++i) {
+    if (t[i] == 0.0) continue;  // adds only zeros
     const double j = jerk_pattern[i] * pr.jmax;
     p += t[i] * (v + t[i] * (0.5 * a + t[i] * j * (1.0 / 6.0)));
     v += t[i] * (a + 0.5 * j * t[i]);
@@ -145,7 +146,7 @@ inline double travel(const Problem& pr, const double (&t)[7]) {
 // Cruise at +vmax: each half is the fastest velocity change to or from (vmax, 0), holding at the
 // acceleration limit when its peak would exceed it. The halves' distances follow from the ramp invariants
 // (the a^3 terms cancel within each half); the cruise covers the rest.
-inline void solve_cruise(const Problem& pr, Best& best) {
+[[gnu::always_inline]] inline void solve_cruise(const Problem& pr, Best& best) {
   const double J = pr.jmax, A = pr.amax, V = pr.vmax, inv_j = 1.0 / J;
   const double up_sq = J * (V - pr.v0) + 0.5 * pr.a0 * pr.a0;
   const double down_sq = J * (V - pr.vf) + 0.5 * pr.af * pr.af;
@@ -173,7 +174,7 @@ inline void solve_cruise(const Problem& pr, Best& best) {
 
 // Both acceleration limits reached: the velocity w held between the +amax and -amax phases solves
 // w^2 + (2 A^2 / J) w + c A = 0.
-inline void solve_acc0_acc1(const Problem& pr, Best& best) {
+[[gnu::always_inline]] inline void solve_acc0_acc1(const Problem& pr, Best& best) {
   const double J = pr.jmax, A = pr.amax, inv_j = 1.0 / J;
   const double v1 = pr.v0 + (A * A - pr.a0 * pr.a0) * 0.5 * inv_j;
   const double v4 = pr.vf + (A * A - pr.af * pr.af) * 0.5 * inv_j;
