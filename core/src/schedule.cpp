@@ -2,7 +2,7 @@
 // needs a free bay), optionally storing a returned car first on the way to a retrieval (dual command), and
 // a dwell point for the idle lift. Faults suspend the lift or take a bay out of use; ETAs follow.
 #include <algorithm>
-#include <bit>
+#include <cstring>
 
 #include "tower/sim.hpp"
 
@@ -13,11 +13,19 @@ namespace {
 constexpr int face_match_permille = 990;
 constexpr std::uint8_t log_job_started = 100, log_job_done = 101, log_reposition = 102;
 
+// The exact bits of a position, so equal keys mean identical planner inputs. (Emscripten 3.1.6's libc++ has
+// no std::bit_cast.)
+std::uint64_t bits_of(double value) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
 }  // namespace
 
 const Simulator::PlannedMove& Simulator::planned(Move move, const MachinePose& from, SlotId slot, BayId bay) {
-  const MoveKey key{move, std::bit_cast<std::uint64_t>(from.lift_m), std::bit_cast<std::uint64_t>(from.turntable_rad),
-                    std::bit_cast<std::uint64_t>(from.transfer_m), slot.value, bay.value};
+  const MoveKey key{move, bits_of(from.lift_m), bits_of(from.turntable_rad), bits_of(from.transfer_m), slot.value,
+                    bay.value};
   const auto found = plans_.find(key);
   if (found != plans_.end()) return found->second;
   const MachineConfig& machine = scenario_.machine;
