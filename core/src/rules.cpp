@@ -26,6 +26,12 @@ Status check_price(Money price, Currency currency, const char* field) {
   return ok_status();
 }
 
+Status check_payment(Money paid, Money due) {
+  if (paid != due)
+    return invalid("payment of " + money_text(paid) + " does not match the " + money_text(due) + " due");
+  return ok_status();
+}
+
 bool same_secret(const std::string& a, const std::string& b) {
   unsigned char difference = a.size() == b.size() ? 0 : 1;
   const std::string& longer = a.size() >= b.size() ? a : b;

@@ -26,6 +26,9 @@ Status check_text(const std::string& value, const char* field, std::size_t max_l
 // An amount in the tower's currency that must be positive.
 Status check_price(Money price, Currency currency, const char* field);
 
+// A payment must be exactly what is due, currency included.
+Status check_payment(Money paid, Money due);
+
 // Constant-time comparison, so a pickup code cannot be guessed byte by byte from response times.
 bool same_secret(const std::string& a, const std::string& b);
 

@@ -32,14 +32,6 @@ Result<Tower::Events> Tower::decide_command(const PlaceOrder& command, SimTime n
                                   now + state_.config.sales.reservation_hold, command.pickup_code, false}}};
 }
 
-namespace {
-Status check_payment(Money paid, Money due) {
-  if (paid != due)
-    return invalid("payment of " + money_text(paid) + " does not match the " + money_text(due) + " due");
-  return ok_status();
-}
-}  // namespace
-
 Result<Tower::Events> Tower::decide_command(const PayOrder& command, SimTime now) const {
   auto found = find_order(command.order);
   if (!found) return found.error();

@@ -91,8 +91,7 @@ Result<Tower::Events> Tower::decide_command(const ConvertTrial& command, SimTime
     return refuse(ErrorCode::not_eligible, decision.reasons.front());
   const Car& car = state_.cars[trial.car.value - 1];
   const Money down{apply_ppm(car.spec.price.minor, state_.config.sales.down_payment), car.spec.price.currency};
-  if (command.payment != down)
-    return invalid("payment of " + money_text(command.payment) + " does not match the " + money_text(down) + " due");
+  if (auto paid = check_payment(command.payment, down); !paid) return paid.error();
   const OrderId order{static_cast<std::uint32_t>(state_.orders.size() + 1)};
   return Events{{now, OrderPlaced{order, trial.customer, car.id, car.spec.price, down, now, "", true}},
                 {now, OrderPaid{order}},
