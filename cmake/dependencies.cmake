@@ -16,3 +16,11 @@ else()
   find_package(nlohmann_json 3.10 REQUIRED)
   find_package(Catch2 2 REQUIRED)
 endif()
+
+# The gateway's libraries, native only: Boost.Asio/Beast (header-only in Debian's 1.74), SQLite, OpenSSL.
+if(NOT EMSCRIPTEN)
+  find_package(Boost 1.74 REQUIRED)
+  find_package(SQLite3 REQUIRED)
+  find_package(OpenSSL REQUIRED)
+  find_package(Threads REQUIRED)
+endif()

@@ -10,5 +10,6 @@ int finance_command(const std::vector<std::string>& args);
 int plan_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
 int sim_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 
 }  // namespace tower::cli

@@ -16,6 +16,8 @@ struct Subcommand {
 };
 
 constexpr Subcommand subcommands[] = {
+    {"serve", "run the tower gateway: HTTP API, live feed, simulated machine, the twin at /",
+     tower::cli::serve_command},
     {"finance", "quote a purchase on credit: down payment, monthly instalments, schedule",
      tower::cli::finance_command},
     {"plan", "time-optimal jerk-limited profile for one axis", tower::cli::plan_command},
