@@ -1,4 +1,6 @@
 // The whole gateway, through HTTP on loopback: customer journeys, restart durability and machine jobs.
+#include <boost/beast/websocket.hpp>
+
 #include "gateway_fixture.hpp"
 
 namespace tower::testing {
@@ -172,6 +174,45 @@ TEST_CASE("jobs queue first come first served and each ETA counts the jobs ahead
   REQUIRE(jobs.json["active"].size() == 2);
   CHECK(jobs.json["active"][0]["state"] == "running");
   CHECK(jobs.json["active"][1]["state"] == "queued");
+}
+
+}  // namespace
+}  // namespace tower::testing
+
+namespace tower::testing {
+namespace {
+
+TEST_CASE("the live feed sends a snapshot, then the tower's events, and never personal data", "[live]") {
+  RunningGateway tower("live");
+  boost::asio::io_context io;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> socket(io);
+  socket.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), tower.port()});
+  socket.handshake("localhost", "/api/v1/live");
+  boost::beast::flat_buffer buffer;
+  socket.read(buffer);
+  const auto snapshot = nlohmann::json::parse(boost::beast::buffers_to_string(buffer.data()));
+  buffer.consume(buffer.size());
+  REQUIRE(snapshot["type"] == "snapshot");
+  CHECK(snapshot["cars"].size() == static_cast<std::size_t>(tower.config.initial_stock));
+
+  auto [customer, token] = tower.register_customer(good_credit, "Private Person");
+  const std::uint32_t car = tower.available_car();
+  REQUIRE(tower.client->post("/api/v1/trials", {{"car", car}}, token).status == 201);
+  // Read until the booking shows up; nothing before or with it may carry a name, a digest or a code.
+  bool booked = false;
+  for (int i = 0; i < 50 && !booked; ++i) {
+    socket.read(buffer);
+    const std::string text = boost::beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    CHECK(text.find("Private Person") == std::string::npos);
+    CHECK(text.find("identity_digest") == std::string::npos);
+    CHECK(text.find("pickup_code") == std::string::npos);
+    const auto message = nlohmann::json::parse(text);
+    booked = message["type"] == "event" && message["event"]["type"] == "trial_booked" && message["event"]["car"] == car;
+    if (message["type"] == "event") CHECK(message["sequence"].get<std::uint64_t>() > snapshot["sequence"].get<std::uint64_t>());
+  }
+  CHECK(booked);
+  (void)customer;
 }
 
 }  // namespace

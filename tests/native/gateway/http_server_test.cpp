@@ -3,6 +3,7 @@
 // server fails a test instead of hanging it.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <optional>
@@ -223,11 +224,15 @@ class TestServer {
   LiveHub hub;
   HttpServer server;
   unsigned short port = 0;
+  std::atomic<int> slow_requests{0};  // handed to the handler so far
 
  private:
   void handle(HttpRequest&& request, Respond respond) {
     if (request.path == "/later") return late_.answer_after(50ms, std::move(respond), text(200, "answered later"));
-    if (request.path == "/slow") return late_.answer_after(200ms, std::move(respond), text(200, "slow but sure"));
+    if (request.path == "/slow") {
+      ++slow_requests;
+      return late_.answer_after(200ms, std::move(respond), text(200, "slow but sure"));
+    }
     auto response = text(202, request.method + " " + request.path + " " + request.query + " " + request.body);
     response.headers.emplace_back("X-Client", request.client_address);
     if (const auto* agent = request.header("user-agent")) response.headers.emplace_back("X-Agent", *agent);
@@ -358,7 +363,7 @@ TEST_CASE("stop lets an in-flight request finish, closes idle connections and re
   CHECK(idle.exchange(http::verb::get, "/echo").result_int() == 202);
   HttpClient busy(fixture.port);
   REQUIRE_FALSE(busy.write(http::request<http::string_body>{http::verb::get, "/slow", 11}));
-  REQUIRE(TestServer::eventually([&] { return fixture.server.requests_in_flight() == 1; }));
+  REQUIRE(TestServer::eventually([&] { return fixture.slow_requests == 1; }));
 
   fixture.server.stop();
 
@@ -371,4 +376,18 @@ TEST_CASE("stop lets an in-flight request finish, closes idle connections and re
   HttpClient late(fixture.port);
   CHECK(late.connect_error == net::error::connection_refused);
   CHECK(TestServer::eventually([&] { return fixture.server.connections() == 0; }));
+  CHECK(fixture.server.requests_in_flight() == 0);
+}
+
+TEST_CASE("a port in use is refused naming the address and the reason", "[http]") {
+  TestServer fixture;
+  net::io_context io;
+  LiveHub hub(net::make_strand(io), [] { return std::string("snapshot"); });
+  auto options = test_options();
+  options.port = fixture.port;
+  HttpServer second(io, options, [](HttpRequest&&, Respond respond) { respond(text(200, "")); }, hub);
+  const auto started = second.start();
+  REQUIRE_FALSE(started.ok());
+  CHECK_THAT(started.error().message, Catch::Contains("127.0.0.1:" + std::to_string(fixture.port)) &&
+                                          Catch::Contains("in use"));
 }
