@@ -24,7 +24,9 @@ namespace tower::gateway {
 struct CreditProviderConfig {
   int min_score = 600;
   int max_score = 850;
-  std::map<std::string, int> scores;  // normalised document number -> score
+  // Normalised document number -> score. Like a payment sandbox's test cards, three demo identities have
+  // known scores so a first-time user can walk the journeys: buy (DEMOGOOD1), test-drive (DEMOFAIR1), refusal.
+  std::map<std::string, int> scores{{"DEMOGOOD1", 800}, {"DEMOFAIR1", 720}, {"DEMOPOOR1", 520}};
 };
 
 struct GatewayConfig {
