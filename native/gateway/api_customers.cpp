@@ -124,11 +124,12 @@ void Gateway::register_customer(Call& call) {
   std::string normalised;
   for (char c : document)
     if (c != ' ' && c != '-') normalised += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const int score = simulated_credit_score(config_.credit, normalised, *digest);
+  auto score = credit_->score(normalised, *digest);
+  if (!score) return call.respond(error_response(503, "unavailable", "the credit provider did not answer: " + score.error().message));
   const std::string token = new_token();
   const CustomerId id{static_cast<std::uint32_t>(tower_.state().customers.size() + 1)};
   std::vector<Record> extra{{"token", nlohmann::json{{"digest", token_digest(token)}, {"customer", id.value}}.dump()}};
-  submit(call, RegisterCustomer{name, *digest, selfie, score, false}, std::move(extra),
+  submit(call, RegisterCustomer{name, *digest, selfie, *score, false}, std::move(extra),
          [this, token, id](const std::vector<Event>&) {
            return nlohmann::json{{"customer", public_customer(*tower_.customer(id))}, {"token", token}};
          }, 201);

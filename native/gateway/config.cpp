@@ -179,9 +179,10 @@ Result<GatewayConfig> load_gateway_config(const std::string& path) {
   return config;
 }
 
-int simulated_credit_score(const CreditProviderConfig& config, const std::string& document,
-                           const std::string& identity_digest) {
+Result<int> SimulatedCreditProvider::score(const std::string& document, const std::string& identity_digest) const {
+  const CreditProviderConfig& config = config_;
   if (auto found = config.scores.find(document); found != config.scores.end()) return found->second;
+  if (identity_digest.size() < 8) return make_error(ErrorCode::invalid_argument, "the identity digest is malformed");
   // The digest is uniform hex, so its first 8 digits spread scores evenly over the range.
   const std::uint64_t spread = std::stoull(identity_digest.substr(0, 8), nullptr, 16);
   const auto range = static_cast<std::uint64_t>(config.max_score - config.min_score + 1);

@@ -57,8 +57,24 @@ Result<GatewayConfig> gateway_config_from_json(const nlohmann::json& json, const
 // Reads and parses a file; errors name the file.
 Result<GatewayConfig> load_gateway_config(const std::string& path);
 
-// The score the simulated provider reports for a (normalised) document with the given keyed digest.
-int simulated_credit_score(const CreditProviderConfig& config, const std::string& document,
-                           const std::string& identity_digest);
+// Where credit scores come from. A bureau's client implements it; registration asks it once per customer.
+// Called on the sequencer, so an implementation that waits on a network must answer from a cache.
+class CreditProvider {
+ public:
+  virtual ~CreditProvider() = default;
+  // `document` is the normalised identity-document number, `identity_digest` its keyed hash.
+  virtual Result<int> score(const std::string& document, const std::string& identity_digest) const = 0;
+};
+
+// The simulated bureau: the configured table, else a score spread evenly over [min_score, max_score] by the
+// document's keyed hash (stable for a tower, different between towers).
+class SimulatedCreditProvider final : public CreditProvider {
+ public:
+  explicit SimulatedCreditProvider(CreditProviderConfig config) : config_(std::move(config)) {}
+  Result<int> score(const std::string& document, const std::string& identity_digest) const override;
+
+ private:
+  CreditProviderConfig config_;
+};
 
 }  // namespace tower::gateway

@@ -34,6 +34,7 @@ Gateway::Gateway(GatewayConfig config)
       tower_(std::move(Tower::create(config_.tower).value())),
       jobs_(config_.machine, config_.tower.layout, config_.machine_speed),
       driver_(std::make_unique<SimulatedDriver>(sequencer_, config_.machine_speed)),
+      credit_(std::make_unique<SimulatedCreditProvider>(config_.credit)),
       live_(sequencer_, [this] { return live_snapshot(); }),
       tick_timer_(sequencer_),
       per_customer_(config_.per_customer),

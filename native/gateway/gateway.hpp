@@ -174,6 +174,7 @@ class Gateway {
   Tower tower_;
   JobBoard jobs_;
   std::unique_ptr<MachineDriver> driver_;
+  std::unique_ptr<CreditProvider> credit_;
   SafetyInputs safety_;
   LiveHub live_;
   std::unique_ptr<HttpServer> server_;
