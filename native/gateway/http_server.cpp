@@ -6,7 +6,6 @@
 #include <cassert>
 #include <cctype>
 #include <cstdio>
-#include <deque>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -195,10 +194,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void start() { net::post(strand_, [self = shared_from_this()] { self->wait_for_request(); }); }
 
-  // Any thread. Idle connections close at once; one reading, handling or writing ends after its answer.
+  // Any thread. Idle connections close at once, unless a request has just arrived; one reading, handling or
+  // writing ends after its answer.
   void on_stop() {
     net::post(strand_, [self = shared_from_this()] {
-      if (self->phase_ == Phase::idle) self->stream_.cancel();
+      beast::error_code ec;
+      const bool arrived = self->stream_.socket().available(ec) > 0;
+      if (self->phase_ == Phase::idle && !arrived) self->stream_.cancel();
     });
   }
 
