@@ -2,6 +2,7 @@
 // with machine jobs and the live feed, and the simulated machine's feedback.
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,12 @@ namespace {
 
 // Fields a public live feed must not carry: personal data and pickup-code digests.
 const char* const private_fields[] = {"name", "identity_digest", "selfie_template", "pickup_code", "comment"};
+
+// Only these events change what the machine has to do; the rest (a claim, an order) leave jobs and ETAs alone.
+bool moves_the_machine(const Event& event) {
+  return std::holds_alternative<RetrievalStarted>(event.body) || std::holds_alternative<StorageStarted>(event.body) ||
+         std::holds_alternative<CarArrivedInBay>(event.body) || std::holds_alternative<CarStoredInSlot>(event.body);
+}
 
 bool is_private_event(const Event& event) {
   return std::holds_alternative<CustomerRegistered>(event.body) ||
@@ -150,7 +157,7 @@ Result<std::vector<Event>> Gateway::commit(const Command& command, std::vector<R
   last_sequence_ = last;
   maybe_snapshot(last);
   for (const Command& follow_up : follow_ups) commit_internal(follow_up, "following up");
-  dispatch_machine();
+  if (std::any_of(events->begin(), events->end(), moves_the_machine)) dispatch_machine();
   return events;
 }
 
@@ -204,7 +211,7 @@ void Gateway::fold_record(std::uint64_t sequence, const Record& record, bool liv
 void Gateway::after_event(std::uint64_t sequence, const Event& event, std::vector<Command>& follow_ups) {
   jobs_.on_event(sequence, event, tower_);
   metrics_.add("tower_events_total", {{"type", event_name(event)}});
-  if (!is_private_event(event)) {
+  if (live_.subscribers() > 0 && !is_private_event(event)) {
     nlohmann::json body = to_json(event);
     for (const char* field : private_fields) body.erase(field);
     live_.broadcast(nlohmann::json{{"type", "event"}, {"sequence", sequence}, {"event", body}}.dump());
