@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <boost/asio/post.hpp>
 
@@ -55,8 +56,9 @@ const std::vector<Route>& api_routes() {
 
 namespace {
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
+// Path segments as views into `path` ("/api/v1/cars/7" -> api, v1, cars, 7): one allocation per request.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
   std::size_t start = 1;
   while (start <= path.size()) {
     const std::size_t end = std::min(path.find('/', start), path.size());
@@ -66,19 +68,30 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// The route patterns split once, in the routes' order.
+const std::vector<std::vector<std::string_view>>& route_segments() {
+  static const auto segments = [] {
+    std::vector<std::vector<std::string_view>> all;
+    for (const Route& route : api_routes()) all.push_back(split_path(route.pattern));
+    return all;
+  }();
+  return segments;
+}
+
 // Matches a path against a pattern; {id} segments must be positive whole numbers, {fault} any word.
-bool match(const char* pattern, const std::vector<std::string>& path, std::vector<std::uint32_t>& ids) {
-  const auto parts = split_path(pattern);
-  if (parts.size() != path.size()) return false;
+bool match(const std::vector<std::string_view>& pattern, const std::vector<std::string_view>& path,
+           std::vector<std::uint32_t>& ids) {
+  if (pattern.size() != path.size()) return false;
   ids.clear();
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i] == "{id}") {
-      const std::string& text = path[i];
-      if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
-      const auto value = std::stoul(text);
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == "{id}") {
+      const std::string_view text = path[i];
+      if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string_view::npos) return false;
+      std::uint32_t value = 0;
+      for (char digit : text) value = value * 10 + static_cast<std::uint32_t>(digit - '0');
       if (value == 0) return false;
-      ids.push_back(static_cast<std::uint32_t>(value));
-    } else if (parts[i] != "{fault}" && parts[i] != path[i]) {
+      ids.push_back(value);
+    } else if (pattern[i] != "{fault}" && pattern[i] != path[i]) {
       return false;
     }
   }
@@ -137,12 +150,13 @@ void Gateway::declare_metrics() {
 
 // On an I/O thread: route, answer what needs no tower state, parse the body, then go to the sequencer.
 void Gateway::handle(HttpRequest&& request, Respond respond) {
-  const std::vector<std::string> path = split_path(request.path);
+  const std::vector<std::string_view> path = split_path(request.path);
   const Route* route = nullptr;
   std::vector<std::uint32_t> ids;
   std::string allowed;
-  for (const Route& candidate : api_routes()) {
-    if (!match(candidate.pattern, path, ids)) continue;
+  for (std::size_t index = 0; index < api_routes().size(); ++index) {
+    const Route& candidate = api_routes()[index];
+    if (!match(route_segments()[index], path, ids)) continue;
     if (request.method == candidate.method) {
       route = &candidate;
       break;
