@@ -64,26 +64,23 @@ JobBoard::JobBoard(MachineConfig machine, TowerLayout layout, double speed)
     : machine_(machine), layout_(std::move(layout)), speed_(speed) {}
 
 void JobBoard::on_event(std::uint64_t sequence, const Event& event, const Tower& tower) {
+  auto queue = [&](JobKind kind, CarId car, SlotId slot, BayId bay, CustomerId customer) {
+    MachineJob job;
+    job.id = sequence;
+    job.kind = kind;
+    job.car = car;
+    job.slot = slot;
+    job.bay = bay;
+    job.customer = customer;
+    job.requested = event.at;
+    active_.push_back(job);
+  };
   if (const auto* retrieval = std::get_if<RetrievalStarted>(&event.body)) {
-    MachineJob job;
-    job.id = sequence;
-    job.kind = JobKind::retrieval;
-    job.car = retrieval->car;
-    job.slot = retrieval->slot;
-    job.bay = retrieval->bay;
-    if (retrieval->order.valid()) job.customer = tower.order(retrieval->order)->customer;
-    if (retrieval->trial.valid()) job.customer = tower.trial(retrieval->trial)->customer;
-    job.requested = event.at;
-    active_.push_back(job);
+    const CustomerId customer = retrieval->order.valid() ? tower.order(retrieval->order)->customer
+                                                         : tower.trial(retrieval->trial)->customer;
+    queue(JobKind::retrieval, retrieval->car, retrieval->slot, retrieval->bay, customer);
   } else if (const auto* storage = std::get_if<StorageStarted>(&event.body)) {
-    MachineJob job;
-    job.id = sequence;
-    job.kind = JobKind::storage;
-    job.car = storage->car;
-    job.slot = storage->slot;
-    job.bay = storage->bay;
-    job.requested = event.at;
-    active_.push_back(job);
+    queue(JobKind::storage, storage->car, storage->slot, storage->bay, CustomerId{});
   } else {
     CarId finished_car;
     if (const auto* arrived = std::get_if<CarArrivedInBay>(&event.body)) finished_car = arrived->car;
