@@ -110,6 +110,15 @@ std::optional<std::string> ServerProcess::stop(std::chrono::seconds patience) {
   return outcome_;
 }
 
+bool ServerProcess::sigkill() {
+  if (!running()) return false;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  finish(status);
+  return true;
+}
+
 std::string ServerProcess::log_tail(std::size_t lines) const {
   std::ifstream file(log_path_);
   std::deque<std::string> tail;

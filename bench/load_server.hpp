@@ -38,6 +38,8 @@ class ServerProcess {
   bool running();
   // SIGTERM, then waits up to `patience`; SIGKILL after it. Returns a description when it did not exit 0.
   std::optional<std::string> stop(std::chrono::seconds patience);
+  // SIGKILL now, as a crash would, and reaps it; false when it had already exited on its own.
+  bool sigkill();
   std::optional<std::string> outcome() const { return outcome_; }
   std::string log_tail(std::size_t lines) const;
 
