@@ -324,4 +324,45 @@ Result<MachinePlan> plan_reposition(const MachineConfig& machine, const TowerLay
   return plan.finish();
 }
 
+// [SECTION] Sampling
+
+MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Duration elapsed) {
+  if (elapsed < Duration{}) elapsed = Duration{};
+  if (elapsed > plan.duration) elapsed = plan.duration;
+  MachineFrame frame;
+  frame.pose = plan.start_pose;
+  frame.inner_doors.assign(layout.bays.size(), 0.0);
+  int transfer_strokes = 0;
+  for (const PlanStep& step : plan.steps) {
+    if (step.start > elapsed) break;  // steps are sorted by start; an axis's later steps start after it rests
+    const double seconds_in = static_cast<double>((elapsed - step.start).us) / 1e6;
+    const bool finished = elapsed >= step.start + step.duration;
+    switch (step.actuator) {
+      case Actuator::lift:
+        frame.pose.lift_m = finished ? step.to : step.from + profile_state_at(step.profile, seconds_in).position_m;
+        break;
+      case Actuator::turntable:
+        frame.pose.turntable_rad =
+            finished ? step.to : normalized_angle(step.from + profile_state_at(step.profile, seconds_in).position_m);
+        break;
+      case Actuator::transfer:
+        ++transfer_strokes;
+        frame.pose.transfer_m = finished ? step.to : step.from + profile_state_at(step.profile, seconds_in).position_m;
+        if (transfer_strokes == 2) frame.load = LoadPhase::on_transfer;
+        if (transfer_strokes == 3 && finished) frame.load = LoadPhase::delivered;
+        break;
+      case Actuator::inner_door: {
+        const std::size_t index = bay_index(layout, step.bay);
+        if (index == layout.bays.size()) break;
+        const double share = finished || step.duration.us <= 0
+                                 ? 1.0
+                                 : static_cast<double>((elapsed - step.start).us) / static_cast<double>(step.duration.us);
+        frame.inner_doors[index] = step.from + (step.to - step.from) * share;
+        break;
+      }
+    }
+  }
+  return frame;
+}
+
 }  // namespace tower

@@ -96,6 +96,7 @@ void Simulator::dispatch() {
   const PlannedMove& plan = planned(Move::reposition, pose_, SlotId{}, BayId{});
   if (!plan.ok) return;
   activity_ = LiftActivity::reposition;
+  move_ = LiftMove{LiftMove::Kind::reposition, pose_, ground_, SlotId{}, BayId{}, CarId{}, now_, plan.duration};
   pose_ = plan.end_pose;
   lift_until_ = now_ + plan.duration;
   schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
@@ -134,6 +135,8 @@ bool Simulator::start_job(std::uint32_t j) {
   job.started = now_;
   activity_ = LiftActivity::job;
   lift_job_ = j;
+  move_ = LiftMove{job.kind == JobKind::retrieval ? LiftMove::Kind::retrieval : LiftMove::Kind::storage,
+                   pose_, pose_, job.slot, job.bay, job.car, now_, plan.duration};
   if (plan.ok) pose_ = plan.end_pose;
   lift_until_ = now_ + plan.duration;
   if (job.first_eta.us < 0) job.first_eta = lift_until_;  // started at once: the first ETA is the plan's end
@@ -146,6 +149,7 @@ bool Simulator::start_job(std::uint32_t j) {
 void Simulator::finish_lift() {
   const LiftActivity was = activity_;
   activity_ = LiftActivity::idle;
+  move_ = LiftMove{};
   if (was == LiftActivity::job) {
     Job& job = jobs_[lift_job_];
     job.state = JobState::done;
@@ -181,11 +185,15 @@ void Simulator::lift_out(bool starts, std::uint32_t fault) {
     if (activity_ != LiftActivity::idle) {
       lift_remaining_ = lift_until_ - now_;
       ++lift_generation_;  // the pending lift_done is stale
+      move_.halted = true;
+      move_.halted_at = now_;
     }
     return;
   }
   if (--lift_out_ > 0) return;
   if (activity_ != LiftActivity::idle) {
+    move_.started = move_.started + (now_ - move_.halted_at);
+    move_.halted = false;
     lift_until_ = now_ + lift_remaining_;
     schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
   }
@@ -221,6 +229,12 @@ void Simulator::update_etas() {
     else if (std::max(lift_free.us - job.eta.us, job.eta.us - lift_free.us) > seconds(30).us) ++counts_.eta_revisions;
     job.eta = lift_free;
   }
+}
+
+Duration LiftMove::elapsed(SimTime now) const {
+  if (kind == Kind::none) return Duration{};
+  const Duration elapsed = (halted ? halted_at : now) - started;
+  return std::clamp(elapsed, Duration{}, duration);
 }
 
 }  // namespace tower

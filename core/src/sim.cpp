@@ -130,7 +130,7 @@ void Simulator::run_until(SimTime until) {
   if (until > end_) until = end_;
   while (!heap_.empty() && heap_.front().at <= until && step()) {
   }
-  if (until == end_) advance_clock(end_);
+  advance_clock(until);  // a walk-in or a fault added now happens at `until`, not at the last event
 }
 
 void Simulator::advance_clock(SimTime to) {

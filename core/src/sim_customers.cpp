@@ -279,4 +279,36 @@ void Simulator::start_trials_out(int count) {
   }
 }
 
+Result<std::uint32_t> Simulator::walk_in(const WalkIn& walk_in) {
+  const std::uint32_t v = new_visitor(VisitorKind::buyer, walk_in.credit_score, walk_in.credit_score);
+  Visitor& visitor = visitors_[v];
+  if (!visitor.customer.valid()) return Error{ErrorCode::invalid_argument, "the credit score must be 350..950"};
+  if (walk_in.super_member) {
+    if (auto member = tower_.apply(SetMembership{visitor.customer, true}, now_); !member) return member.error();
+  }
+  visitor.car = walk_in.car;
+  if (walk_in.trial) {
+    visitor.kind = VisitorKind::trial;
+    auto booked = tower_.apply(BookTrial{visitor.customer, visitor.car, visitor.code}, now_);
+    if (!booked) return booked.error();
+    visitor.trial = find_event<TrialBooked>(*booked)->trial;
+  } else {
+    auto placed = tower_.apply(PlaceOrder{visitor.customer, visitor.car, visitor.code}, now_);
+    if (!placed) return placed.error();
+    const OrderPlaced* order = find_event<OrderPlaced>(*placed);
+    visitor.order = order->order;
+    if (auto paid = tower_.apply(PayOrder{order->order, order->down_payment}, now_); !paid) return paid.error();
+  }
+  ++counts_.customers;
+  visitor.arrived = now_;
+  request_retrieval(v);
+  update_etas();
+  return v;
+}
+
+const Job* Simulator::visitor_job(std::uint32_t visitor) const {
+  if (visitor >= visitors_.size() || visitors_[visitor].job == 0) return nullptr;
+  return &jobs_[visitors_[visitor].job - 1];
+}
+
 }  // namespace tower

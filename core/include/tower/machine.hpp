@@ -9,6 +9,7 @@
 // [SECTION] Plans
 // [SECTION] Planning
 // [SECTION] Checking
+// [SECTION] Sampling
 #pragma once
 
 #include <string>
@@ -128,5 +129,24 @@ Result<MachinePlan> plan_reposition(const MachineConfig& machine, const TowerLay
 // Fails with conflict naming the step and the rule, or invalid_argument if the safety inputs miss a bay.
 Status check_plan(const MachineConfig& machine, const TowerLayout& layout, const MachinePlan& plan,
                   const SafetyInputs& safety);
+
+// [SECTION] Sampling
+
+// Where a retrieval's or a storage's car is during its plan: still where it started (in its slot or bay),
+// riding the transfer (from the start of the second transfer stroke, which pulls the pallet in, to the end of
+// the third, which pushes it out), or delivered. A plan without transfer strokes carries no car.
+enum class LoadPhase { at_origin, on_transfer, delivered };
+
+// The machine at one instant of a plan: the pose of every axis, each bay's inner door (0 closed .. 1 open,
+// in layout bay order) and the car's phase. What a drawing or a PLC mirror needs.
+struct MachineFrame {
+  MachinePose pose{};
+  std::vector<double> inner_doors;
+  LoadPhase load = LoadPhase::at_origin;
+};
+
+// Samples `plan` `elapsed` after its start (clamped to [0, plan.duration]), exactly as its profiles say; the
+// turntable angle is kept in [0, 2 pi). inner_doors follows the layout's bays.
+MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Duration elapsed);
 
 }  // namespace tower

@@ -6,6 +6,7 @@
 //
 // [SECTION] KPIs
 // [SECTION] Jobs and their ETAs
+// [SECTION] The lift's move, for drawing
 // [SECTION] Simulator
 #pragma once
 
@@ -101,7 +102,37 @@ struct Job {
   Duration estimate{};  // planned lift time from the dwell point, for ETAs
 };
 
+// [SECTION] The lift's move, for drawing
+
+// What the lift is doing, enough to re-plan the move (plan_retrieval / plan_storage / plan_reposition from
+// `from`, which are pure, so the plan is the simulator's own bit for bit) and sample it with sample_plan.
+struct LiftMove {
+  enum class Kind : std::uint8_t { none, retrieval, storage, reposition };
+  Kind kind = Kind::none;
+  MachinePose from{};  // the pose where the move began
+  MachinePose to{};    // reposition only: the dwell point
+  SlotId slot{};
+  BayId bay{};
+  CarId car{};
+  SimTime started{};   // the move's start, shifted later by any time it stood still
+  Duration duration{};
+  bool halted = false;  // the lift is out of service or jammed: the move is frozen at halted_at - started
+  SimTime halted_at{};
+
+  // How far into its plan the move is at `now` (at or after the simulator's clock), within [0, duration].
+  Duration elapsed(SimTime now) const;
+};
+
 // [SECTION] Simulator
+
+// A customer who walks in now, for a delivery preview: registers with the score and membership, buys the car
+// (order and down payment) or books a test drive of it, and waits at the kiosk for it.
+struct WalkIn {
+  CarId car{};
+  bool trial = false;
+  int credit_score = 800;
+  bool super_member = false;
+};
 
 class Simulator {
  public:
@@ -110,7 +141,8 @@ class Simulator {
 
   // Processes the next event; false when the run is over.
   bool step();
-  // Processes every event up to and including `until` (capped at the end of the run).
+  // Processes every event up to and including `until` (capped at the end of the run), then moves the clock
+  // to `until`.
   void run_until(SimTime until);
   void run() { run_until(end_); }
   bool finished() const;
@@ -123,6 +155,18 @@ class Simulator {
   std::uint64_t event_log_hash() const { return log_hash_; }
   // The KPIs so far (final once finished()).
   SimKpis kpis() const;
+  const LiftMove& lift_move() const { return move_; }
+  const Scenario& scenario() const { return scenario_; }
+  // When the lift stands still because of an outage or a jam, when it is expected back; otherwise none.
+  bool lift_out_of_service() const { return lift_out_ > 0; }
+  SimTime lift_back_at() const { return lift_back_at_; }
+
+  // Adds a walk-in customer at the simulator's clock; their car's retrieval is requested at once. Returns the
+  // visitor's index, or the tower's refusal (not eligible, car not available, ...) with nothing changed
+  // but the registration.
+  Result<std::uint32_t> walk_in(const WalkIn& walk_in);
+  // The job fetching a visitor's car; nullptr before it is requested or for an unknown visitor.
+  const Job* visitor_job(std::uint32_t visitor) const;
 
   // Simulation events, as kinds on the heap. Public for the event log's documentation only.
   enum class EventKind : std::uint8_t {
@@ -238,6 +282,7 @@ class Simulator {
 
   // the lift
   LiftActivity activity_ = LiftActivity::idle;
+  LiftMove move_{};
   std::uint32_t lift_job_ = 0;       // the running job while activity_ == job
   MachinePose pose_{};
   SimTime lift_until_{};             // when the running move ends
