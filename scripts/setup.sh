@@ -21,9 +21,13 @@ for package in "${packages[@]}"; do
   fi
 done
 
-# nodejs may come from elsewhere (NodeSource); a working node on PATH is enough.
+# nodejs may come from elsewhere (NodeSource, which bundles npm); a working node on PATH is enough.
 if command -v node >/dev/null 2>&1; then
   missing=("${missing[@]/nodejs}")
+fi
+# npm installs playwright-core for the browser test; Debian packages it apart from nodejs.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
 fi
 read -r -a missing <<< "${missing[*]:-}"
 

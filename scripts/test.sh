@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the native and the WebAssembly configurations, and runs every test:
-# the core's tests natively and compiled to WASM under Node, and the CLI's. CI runs exactly this.
+# the core's and the twin's tests natively and compiled to WASM under Node, the gateway's and the CLI's, and
+# the browser twin end to end in headless Chromium against a real gateway. CI runs exactly this.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -26,3 +27,6 @@ cmake --build --preset wasm
 
 step "wasm: core tests under Node"
 ctest --preset wasm -j2
+
+step "twin: end to end in headless Chromium"
+bash tests/e2e/run.sh

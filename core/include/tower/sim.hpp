@@ -156,6 +156,8 @@ class Simulator {
   // The KPIs so far (final once finished()).
   SimKpis kpis() const;
   const LiftMove& lift_move() const { return move_; }
+  // Where the lift stands when idle, or where its current move will leave it.
+  const MachinePose& lift_pose() const { return pose_; }
   const Scenario& scenario() const { return scenario_; }
   // When the lift stands still because of an outage or a jam, when it is expected back; otherwise none.
   bool lift_out_of_service() const { return lift_out_ > 0; }

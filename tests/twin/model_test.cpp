@@ -1,0 +1,162 @@
+// The twin's model through its commands, as the UI and the browser's test hook drive it: the customer's offer
+// and delivery preview (with an ETA the run then keeps), the staff's what-if runs and their comparison, and
+// refusals that say what was wrong.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "model.hpp"
+
+using namespace tower;
+using namespace tower::twin;
+using nlohmann::json;
+
+namespace {
+
+std::string error_of(const json& answer) {
+  REQUIRE(answer.contains("error"));
+  return answer["error"].get<std::string>();
+}
+
+void require_ok(const json& answer) {
+  INFO(answer.dump());
+  REQUIRE(answer.value("ok", false));
+}
+
+// A free car in a slot: the first one the customer could buy.
+CarId free_car(const TwinModel& model) {
+  for (const SceneCar& car : model.scene().cars)
+    if (car.state == CarState::in_slot && !car.held) return car.id;
+  FAIL("no free car");
+  return {};
+}
+
+void run_frames(TwinModel& model, int frames, double seconds_each = 1.0 / 60.0) {
+  for (int i = 0; i < frames; ++i) model.update(seconds_each);
+}
+
+}  // namespace
+
+TEST_CASE("the twin starts on the default tower's normal day", "[twin_model]") {
+  TwinModel model;
+  CHECK(model.scenario_label() == "normal-day.json");
+  REQUIRE(model.scene().config != nullptr);
+  CHECK(model.scene().config->layout.levels == 15);
+  CHECK(model.scene().cars.size() > 40);
+  CHECK(model.mode == Mode::customer);
+  CHECK(example_scenarios().size() >= 4);
+  run_frames(model, 10);
+  CHECK(model.playback().now() > SimTime{});
+}
+
+TEST_CASE("commands refuse bad input and say what was wrong", "[twin_model]") {
+  TwinModel model;
+  CHECK_THAT(error_of(model.command(json::array())), Catch::Contains("\"do\""));
+  CHECK_THAT(error_of(model.command({{"do", "fly"}})), Catch::Contains("unknown command \"fly\""));
+  CHECK_THAT(error_of(model.command({{"do", "mode"}, {"value", 5}})), Catch::Contains("customer, staff or live"));
+  CHECK_THAT(error_of(model.command({{"do", "speed"}, {"value", -3}})), Catch::Contains("\"value\" must be between"));
+  CHECK_THAT(error_of(model.command({{"do", "speed"}, {"value", "fast"}})), Catch::Contains("must be a number"));
+  CHECK_THAT(error_of(model.command({{"do", "select_car"}, {"car", 99999}})), Catch::Contains("no car 99999"));
+  CHECK_THAT(error_of(model.command({{"do", "buy"}})), Catch::Contains("choose a car first"));
+  CHECK_THAT(error_of(model.command({{"do", "load"}, {"example", "nope"}})), Catch::Contains("no example scenario"));
+  CHECK_THAT(error_of(model.command({{"do", "load"}, {"scenario", {{"name", "x"}, {"duration_hours", -1}}}})),
+             Catch::Contains("duration_hours"));
+  CHECK_THAT(model.scenario_error, Catch::Contains("duration_hours"));
+  CHECK(model.scenario_label() == "normal-day.json");  // a refused scenario changes nothing
+  CHECK_THAT(error_of(model.command({{"do", "compare"}, {"a", 0}, {"b", 1}})), Catch::Contains("two runs"));
+  CHECK_THAT(error_of(model.command({{"do", "what_if"}, {"minutes", 30}})), Catch::Contains("connect to a gateway"));
+  require_ok(model.command({{"do", "jump"}, {"hours", 1}}));
+  CHECK_THAT(error_of(model.command({{"do", "jump"}, {"hours", 0.5}})), Catch::Contains("back in time"));
+}
+
+TEST_CASE("the offer shows eligibility with reasons and a financing quote", "[twin_model]") {
+  TwinModel model;
+  const CarId car = free_car(model);
+  require_ok(model.command({{"do", "select_car"}, {"car", car.value}}));
+  require_ok(model.command({{"do", "profile"}, {"credit_score", 700}, {"super_member", false}}));
+  auto offer = model.offer();
+  REQUIRE(offer.has_value());
+  CHECK_FALSE(offer->purchase.allowed);
+  REQUIRE_FALSE(offer->purchase.reasons.empty());
+  CHECK_THAT(offer->purchase.reasons.front(), Catch::Contains("751"));
+  REQUIRE(offer->finance.has_value());
+  CHECK(offer->down_payment.minor * 10 == offer->spec.price.minor);  // 10% down
+  CHECK(offer->finance->monthly_payment.minor > 0);
+
+  CHECK_THAT(error_of(model.command({{"do", "buy"}})), Catch::Contains("751"));
+  CHECK_FALSE(model.delivery().has_value());
+
+  require_ok(model.command({{"do", "profile"}, {"credit_score", 820}, {"apr_percent", 0}, {"months", 12}}));
+  offer = model.offer();
+  CHECK(offer->purchase.allowed);
+  CHECK(offer->finance->total_interest.minor == 0);
+  CHECK(offer->finance->monthly_payment.minor * 12 >= offer->finance->financed.minor);
+  CHECK_THAT(error_of(model.command({{"do", "profile"}, {"months", 0}})), Catch::Contains("months"));
+}
+
+TEST_CASE("a customer's delivery preview: the car comes down when the countdown said", "[twin_model]") {
+  TwinModel model;
+  require_ok(model.command({{"do", "jump"}, {"hours", 10}}));
+  const CarId car = free_car(model);
+  require_ok(model.command({{"do", "select_car"}, {"car", car.value}}));
+  require_ok(model.command({{"do", "profile"}, {"credit_score", 820}}));
+  require_ok(model.command({{"do", "buy"}}));
+  REQUIRE(model.delivery().has_value());
+  REQUIRE(model.delivery()->arrives.has_value());
+  const SimTime first_prediction = *model.delivery()->arrives;
+  CHECK(first_prediction > model.playback().now());
+  CHECK(model.scene().highlight == car);
+  CHECK_THAT(model.customer_message, Catch::Contains("on its way"));
+
+  // A second purchase of the same car is refused: it is promised.
+  CHECK_THAT(error_of(model.command({{"do", "buy"}})), Catch::Contains("already on its way"));
+
+  require_ok(model.command({{"do", "speed"}, {"value", 20}}));
+  bool seen_on_machine = false;
+  for (int frame = 0; frame < 60 * 60 && !model.delivery()->arrived; ++frame) {
+    model.update(1.0 / 60.0);
+    for (const SceneCar& drawn : model.scene().cars)
+      if (drawn.id == car && drawn.place == CarPlace::on_machine) seen_on_machine = true;
+  }
+  REQUIRE(model.delivery()->arrived);
+  CHECK(seen_on_machine);
+  // The countdown shown at the start was right to the microsecond: well within the 1 s the customer is promised.
+  CHECK(std::abs((*model.delivery()->arrives - first_prediction).us) <= 1'000'000);
+  CHECK(*model.delivery()->arrives == first_prediction);
+  const auto shown = model.state()["customer"]["delivery"];
+  CHECK(shown["arrived"] == true);
+  CHECK(shown["countdown_s"].get<double>() == 0.0);
+}
+
+TEST_CASE("staff runs what-ifs with progress and compares them", "[twin_model]") {
+  TwinModel model;
+  require_ok(model.command({{"do", "mode"}, {"value", "staff"}}));
+  require_ok(model.command({{"do", "run"}, {"example", "normal-day"}}));
+  require_ok(model.command({{"do", "run"}, {"example", "lift-outage-noon.json"}}));
+  REQUIRE(model.runs().size() == 2);
+  CHECK(model.runs()[0].progress() < 1.0);
+  int frames = 0;
+  while ((!model.runs()[0].finished() || !model.runs()[1].finished()) && frames < 100000) {
+    model.update(1.0 / 60.0);
+    ++frames;
+  }
+  REQUIRE(model.runs()[1].kpis.has_value());
+  CHECK(model.compare_a == 0);
+  CHECK(model.compare_b == 1);
+  const SimKpis& normal = *model.runs()[0].kpis;
+  const SimKpis& outage = *model.runs()[1].kpis;
+  CHECK(outage.wait.p95 >= normal.wait.p95);
+  CHECK(outage.lift_out_time > Duration{});
+
+  // The same scenario run again, instantly, gives the same KPIs: the twin's runs are the simulator's.
+  require_ok(model.command({{"do", "instant"}, {"value", true}}));
+  require_ok(model.command({{"do", "run"}, {"example", "normal-day.json"}, {"label", "again"}}));
+  REQUIRE(model.runs()[2].kpis.has_value());
+  CHECK(model.runs()[2].kpis->event_log_hash == normal.event_log_hash);
+
+  require_ok(model.command({{"do", "edit_run"}, {"index", 1}}));
+  CHECK_THAT(model.scenario_text, Catch::Contains("lift_out"));
+  model.scenario_text = "{\"name\": \"typo\", \"stokc\": 5}";
+  CHECK_THAT(error_of(model.command({{"do", "run"}, {"scenario_text", true}})), Catch::Contains("stokc"));
+  CHECK(model.runs().size() == 3);
+}
