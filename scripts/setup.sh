@@ -10,6 +10,7 @@ packages=(
   cmake g++ make ninja-build pkg-config
   libboost-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libglfw3-dev
   emscripten nodejs chromium xz-utils
+  xvfb xauth libgl1-mesa-dri
 )
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -74,10 +74,12 @@ Status LiveMirror::read_snapshot(const nlohmann::json& json, double wall_seconds
   config_ = std::move(decoded->config);
   cars_ = std::move(decoded->cars);
   jobs_ = std::move(jobs);
-  sequence_ = json.contains("sequence") && json["sequence"].is_number_unsigned() ? json["sequence"].get<std::uint64_t>() : 0;
+  const bool has_sequence = json.contains("sequence") && json["sequence"].is_number_unsigned();
+  sequence_ = has_sequence ? json["sequence"].get<std::uint64_t>() : 0;
   needs_resync_ = false;
   rest_pose_ = MachinePose{0.0, bay_facing_rad(config_->layout.bays.front().id, config_->layout), 0.0};
-  clock_at_message_ = SimTime{json.contains("now") && json["now"].is_number_integer() ? json["now"].get<std::int64_t>() : 0};
+  const bool has_now = json.contains("now") && json["now"].is_number_integer();
+  clock_at_message_ = SimTime{has_now ? json["now"].get<std::int64_t>() : 0};
   wall_at_message_ = wall_seconds;
   return ok_status();
 }
@@ -100,7 +102,8 @@ Status LiveMirror::read_event(const nlohmann::json& json) {
     const std::string& why = event.error().message;
     bool filled = false;
     for (const char* field : redacted_fields) {
-      if (encoded.is_object() && !encoded.contains(field) && why.find(std::string(field) + " is missing") != std::string::npos) {
+      const bool reported = why.find(std::string(field) + " is missing") != std::string::npos;
+      if (encoded.is_object() && !encoded.contains(field) && reported) {
         encoded[field] = "";
         filled = true;
       }

@@ -650,8 +650,9 @@ TowerViewResult draw_tower(const Scene& scene, ImDrawList* draw, ImVec2 origin, 
   const TowerLayout& layout = scene.config->layout;
   const float font = font_size(), pad = font * 0.6f, caption_h = font * 1.4f, chooser_h = ImGui::GetFrameHeight();
   const ImVec2 legend = legend_size();
+  const bool roomy = size.x >= legend.x * 2.6f;  // if not, the column takes a third and the legend is left out
   const float widest = std::max(font * 18.0f, legend.x);
-  const float column = std::clamp(std::min(size.x * 0.3f, size.y * 0.45f), legend.x, widest);  // holds the legend
+  const float column = roomy ? std::clamp(std::min(size.x * 0.3f, size.y * 0.45f), legend.x, widest) : size.x * 0.3f;
   const float column_x = end.x - column - pad;
   const float label_w = font * 2.0f, top_margin = font * 1.6f;  // level numbers; room for the "halted" tag
 
@@ -677,7 +678,7 @@ TowerViewResult draw_tower(const Scene& scene, ImDrawList* draw, ImVec2 origin, 
   result.plan_level = view.plan_level < 0 ? lift_level(scene) : std::min(view.plan_level, layout.levels);
   result.chooser_min = {column_x, origin.y + pad};
   result.chooser_max = {column_x + column, origin.y + pad + chooser_h};
-  const float below_chooser = end.y - result.chooser_max.y - pad * 3.0f - caption_h - legend.y;
+  const float below_chooser = end.y - result.chooser_max.y - pad * 3.0f - caption_h - (roomy ? legend.y : 0.0f);
   const float plan = band_above ? column : std::max(0.0f, std::min(column, below_chooser));
   if (plan > font * 4.0f) {
     const ImVec2 centre{column_x + column * 0.5f, result.chooser_max.y + pad + plan * 0.5f};
@@ -689,8 +690,9 @@ TowerViewResult draw_tower(const Scene& scene, ImDrawList* draw, ImVec2 origin, 
                                                        : "lift at level " + std::to_string(at);
     text_centred(draw, {centre.x, centre.y + (plan + caption_h) * 0.5f}, IM_COL32(20, 30, 40, 255), caption, font);
   }
-  draw_legend(draw, band_above ? ImVec2{column_x - pad - legend.x, origin.y + pad}
-                               : ImVec2{end.x - pad - legend.x, end.y - legend.y - pad});
+  if (roomy)
+    draw_legend(draw, band_above ? ImVec2{column_x - pad - legend.x, origin.y + pad}
+                                 : ImVec2{end.x - pad - legend.x, end.y - legend.y - pad});
   draw->PopClipRect();
   return result;
 }

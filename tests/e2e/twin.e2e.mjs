@@ -362,6 +362,53 @@ async function windowResize() {
   return sizes.join(' then ');
 }
 
+// The browser takes the WebGL context away (as it does under GPU memory pressure or a driver reset) and gives
+// it back: the twin must draw again, with its fonts and buffers created anew.
+async function contextLoss() {
+  const before = await state();
+  await page.evaluate(() => {
+    window.__e2eLoseContext = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
+    window.__e2eLoseContext.loseContext();
+  });
+  await sleep(400);
+  await page.evaluate(() => window.__e2eLoseContext.restoreContext());
+  const after = await waitForState('frames after the context came back', 10000, (s) => s.frames > before.frames + 10,
+                                   (s) => ({frames: s.frames}));
+  await command({do: 'probe_pixels'});
+  const probed = await waitForState('the pixel probe after the context came back', 5000, (s) => s.probe_colours >= 0,
+                                    (s) => ({probe_colours: s.probe_colours}));
+  check(probed.probe_colours > 8, `after the context came back the canvas shows ${probed.probe_colours} colours`);
+  await screenshot('07-after-context-loss.png', 'after_context_loss');
+  return `${after.frames - before.frames} frames drawn since, ${probed.probe_colours} colours`;
+}
+
+// A high-DPI screen (devicePixelRatio 2): the drawing buffer has twice the CSS pixels each way, and the UI is
+// scaled to match, so text stays the same size to the eye and sharp.
+async function highDpi() {
+  const context = await browser.newContext({viewport: {width: 800, height: 500}, deviceScaleFactor: 2});
+  const dense = await context.newPage();
+  try {
+    dense.on('pageerror', (error) => problems.push(`page error (high DPI): ${error.message}`));
+    await dense.goto(new URL('/', baseUrl).href, {waitUntil: 'load', timeout: 30000});
+    await dense.evaluate(() => window.twinReady);
+    const deadline = Date.now() + 10000;
+    let shown;
+    do {
+      shown = await dense.evaluate(() => window.twin.state());
+      if (shown.width === 1600 && shown.height === 1000) break;
+      await sleep(100);
+    } while (Date.now() < deadline);
+    check(shown.width === 1600 && shown.height === 1000,
+          `at devicePixelRatio 2 an 800x500 window has a ${shown.width}x${shown.height} drawing buffer, not 1600x1000`);
+    const path = join(outDir, '08-high-dpi.png');
+    await dense.screenshot({path});
+    summary.screenshots.high_dpi = path;
+    return `800x500 CSS pixels drawn at ${shown.width}x${shown.height}`;
+  } finally {
+    await context.close();
+  }
+}
+
 // What this browser can draw at all: frames per second of a blank page and of one full-screen textured,
 // blended quad (what every ImGui pixel costs) at the same size, in the same run, so the twin's frame rate is
 // read as a ratio to what the renderer allows. Under SwiftShader the renderer, not the twin, sets the pace.
@@ -472,6 +519,8 @@ await step('live mode', 25000, liveMirror);
 await step('frame time', 30000, frameTime);
 await step('renderer reference', 30000, renderReference);
 await step('window resize', 15000, windowResize);
+await step('context loss', 20000, contextLoss);
+await step('high DPI', 30000, highDpi);
 await step('bundle size', 10000, bundleSize);
 
 if (problems.length) {

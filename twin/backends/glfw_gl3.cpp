@@ -1,11 +1,13 @@
 // The windowed backend: GLFW + OpenGL 3 on the desktop, Emscripten's GLFW + WebGL 2 in the browser. One loop
 // body for both; the browser's page concerns (canvas size, lost contexts, the test hook) are in web/.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -34,6 +36,7 @@ struct Platform {
   TwinApp* app = nullptr;
   double last_time = 0.0;
   float scale = 1.0f;
+  std::string screenshot;  // saved after the next frame is drawn, then cleared
 };
 
 // How many distinct colours a grid of pixels has: a blank canvas has one. Read right after drawing, before the
@@ -48,6 +51,18 @@ int count_colours(int width, int height) {
     }
   }
   return static_cast<int>(colours.size());
+}
+
+// Writes the framebuffer as a binary PPM, top row first.
+bool save_ppm(const std::string& path, int width, int height) {
+  std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
+  glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  std::ofstream file(path, std::ios::binary);
+  file << "P6\n" << width << " " << height << "\n255\n";
+  for (int y = height - 1; y >= 0; --y)
+    for (int x = 0; x < width; ++x)
+      file.write(reinterpret_cast<const char*>(&pixels[(static_cast<std::size_t>(y) * width + x) * 4]), 3);
+  return static_cast<bool>(file);
 }
 
 void rescale(Platform& platform, float scale) {
@@ -94,21 +109,33 @@ void frame(void* argument) {
     model.probe_requested = false;
     model.probe_colours = count_colours(width, height);
   }
+  if (!platform.screenshot.empty()) {
+    if (!save_ppm(platform.screenshot, width, height))
+      std::fprintf(stderr, "tower-twin: cannot write %s\n", platform.screenshot.c_str());
+    platform.screenshot.clear();
+  }
   glfwSwapBuffers(platform.window);
 }
 
 #ifndef __EMSCRIPTEN__
 const char* const usage =
-    "usage: tower-twin [--scenario FILE] [--mode customer|staff]\n"
+    "usage: tower-twin [--scenario FILE] [--mode customer|staff] [--frames N [--screenshot FILE.ppm]]\n"
     "\n"
     "The Tower digital twin on the desktop: the tower drawn as it moves, the customer's delivery preview and\n"
     "the staff's what-if runs. Starts on the normal-day example scenario.\n"
     "  --scenario FILE   watch this scenario (JSON, as in public/scenarios/)\n"
     "  --mode MODE       start in customer (default) or staff mode\n"
+    "  --frames N        draw N frames, print the frame time and how many colours the picture has, and exit\n"
+    "                    (a smoke test, e.g. under xvfb-run); --screenshot saves the last frame as a PPM image\n"
     "  --help            this text\n";
 
+struct Run {
+  long frames = 0;  // 0: until the window closes
+  std::string screenshot;
+};
+
 // Applies the command line through the model's own commands, so a bad file is reported in the same words.
-bool apply_arguments(int argc, char** argv, TwinApp& app) {
+bool apply_arguments(int argc, char** argv, TwinApp& app, Run& run) {
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     const bool has_value = i + 1 < argc;
@@ -123,6 +150,17 @@ bool apply_arguments(int argc, char** argv, TwinApp& app) {
       text << file.rdbuf();
       app.model().scenario_text = text.str();
       answer = app.model().command({{"do", "load"}, {"scenario_text", true}, {"label", argv[i]}});
+    } else if (argument == "--frames" && has_value) {
+      char* end = nullptr;
+      run.frames = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || run.frames <= 0 || run.frames > 1'000'000) {
+        std::fprintf(stderr, "tower-twin: --frames must be a whole number from 1 to 1000000\n");
+        return false;
+      }
+      continue;
+    } else if (argument == "--screenshot" && has_value) {
+      run.screenshot = argv[++i];
+      continue;
     } else if (argument == "--mode" && has_value) {
       answer = app.model().command({{"do", "mode"}, {"value", argv[++i]}});
     } else {
@@ -154,7 +192,8 @@ int main(int argc, char** argv) {
 #endif
   static TwinApp app;  // static: the browser's main loop outlives main()
 #ifndef __EMSCRIPTEN__
-  if (!apply_arguments(argc, argv, app)) return 2;  // before any window: a typo should not need a display
+  Run run;
+  if (!apply_arguments(argc, argv, app, run)) return 2;  // before any window: a typo should not need a display
 #endif
   glfwSetErrorCallback([](int code, const char* message) { std::fprintf(stderr, "tower-twin: GLFW %d: %s\n", code, message); });
   if (!glfwInit()) {
@@ -198,7 +237,20 @@ int main(int argc, char** argv) {
   tower::twin::web::install(app);
   emscripten_set_main_loop_arg(frame, &platform, 0, true);
 #else
-  while (!glfwWindowShouldClose(window)) frame(&platform);
+  const double started = glfwGetTime();
+  for (long drawn = 0; !glfwWindowShouldClose(window) && (run.frames == 0 || drawn < run.frames); ++drawn) {
+    if (run.frames != 0 && drawn + 1 == run.frames) {
+      app.model().probe_requested = true;
+      platform.screenshot = run.screenshot;
+    }
+    frame(&platform);
+  }
+  if (run.frames != 0) {
+    const double seconds = glfwGetTime() - started;
+    std::printf("tower-twin: %ld frames at %dx%d, %.2f ms each on average, %d colours in the picture\n", run.frames,
+                app.model().width, app.model().height, 1000.0 * seconds / static_cast<double>(run.frames),
+                app.model().probe_colours);
+  }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
