@@ -105,7 +105,7 @@ const char* TwinModel::command_help() {
   return "mode {value: customer|staff|live}; load {example | scenario | scenario_text: true}; speed {value}; "
          "pause {value}; jump {hours}; select_car {car}; profile {credit_score, super_member, apr_percent, months}; "
          "buy; book_trial; run {example | scenario | scenario_text: true, label?}; compare {a, b}; instant {value}; "
-         "edit_run {index}; what_if {fault: lift_out, minutes}; watch_car {car}; probe_pixels";
+         "edit_run {index}; set_scenario_text {text}; what_if {fault: lift_out, minutes}; watch_car {car}; probe_pixels";
 }
 
 json TwinModel::command(const json& command) {
@@ -228,6 +228,16 @@ json TwinModel::dispatch(const json& command) {
     if (!index) return refuse(runs_.empty() ? "there are no runs yet" : why);
     scenario_text = runs_[static_cast<std::size_t>(*index)].scenario_json;
     scenario_error.clear();
+    return done();
+  }
+  if (name == "set_scenario_text") {
+    if (!command.contains("text") || !command["text"].is_string()) return refuse("\"text\" must be the scenario's JSON");
+    auto document = parse_json(command["text"].get<std::string>());
+    if (!document) return refuse(scenario_error = "the scenario is not JSON: " + document.error().message);
+    if (auto scenario = scenario_from_json(*document); !scenario) return refuse(scenario_error = scenario.error().message);
+    scenario_text = document->dump(2);
+    scenario_error.clear();
+    mode = Mode::staff;
     return done();
   }
   if (name == "what_if") return what_if_from_now(command);

@@ -181,8 +181,30 @@
     },
   });
 
+  // [SECTION] Clipboard and files: Emscripten's GLFW has no clipboard, so the page hands the twin what the
+  // user pastes (the paste event fires before the twin's next frame reads it) and the twin writes copies to
+  // navigator.clipboard itself. A scenario file dropped on the page goes into the staff's editor.
+  function linkClipboardAndFiles() {
+    document.addEventListener('paste', (event) => {
+      const text = event.clipboardData ? event.clipboardData.getData('text/plain') : '';
+      callWithText('twin_clipboard_pasted', null, text);
+    });
+    window.addEventListener('dragover', (event) => event.preventDefault());
+    window.addEventListener('drop', (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (!file) return;
+      file.text().then((text) => {
+        const answer = twin.command({do: 'set_scenario_text', text: text, label: file.name});
+        notify(answer.error ? 'Could not open ' + file.name + ': ' + answer.error
+                            : file.name + ' is in the staff editor: Run edited or Watch edited.');
+      }, (error) => notify('Could not read ' + file.name + ': ' + error.message));
+    });
+  }
+
   Module['onRuntimeInitialized'] = () => {
     window.twin = twin;
+    linkClipboardAndFiles();
     showLoading('Starting the twin…', 0, 0);
     waitForFirstFrame();
   };

@@ -6,6 +6,7 @@
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
+#include <imgui.h>
 
 #include "app.hpp"
 
@@ -17,6 +18,12 @@ TwinApp* installed = nullptr;
 bool lost = false;
 bool restored = false;
 std::string answer;  // the last string handed to JavaScript; valid until the next call
+
+std::string clipboard;  // what the user last pasted into the page, or the twin last copied
+
+EM_JS(void, write_clipboard, (const char* text), {
+  if (navigator.clipboard) navigator.clipboard.writeText(UTF8ToString(text)).catch(function() {});
+});
 
 // Emscripten's canvas resize, which also tells its GLFW (and so ImGui) the new size.
 EM_JS(void, resize_canvas, (int width, int height), { Browser.setCanvasSize(width, height); });
@@ -30,6 +37,12 @@ const char* hand_over(const nlohmann::json& json) {
 
 void install(TwinApp& app) {
   installed = &app;
+  ImGuiIO& io = ImGui::GetIO();
+  io.SetClipboardTextFn = [](void*, const char* text) {
+    clipboard = text ? text : "";
+    write_clipboard(clipboard.c_str());
+  };
+  io.GetClipboardTextFn = [](void*) -> const char* { return clipboard.c_str(); };
   emscripten_set_webglcontextlost_callback("#canvas", nullptr, EM_TRUE, [](int, const void*, void*) -> EM_BOOL {
     lost = true;
     return EM_TRUE;  // preventDefault: ask the browser to restore the context
@@ -90,6 +103,8 @@ EMSCRIPTEN_KEEPALIVE const char* twin_live_message(const char* text) {
   if (!read) return hand_over({{"error", read.error().message}});
   return hand_over({{"ok", true}});
 }
+
+EMSCRIPTEN_KEEPALIVE void twin_clipboard_pasted(const char* text) { tower::twin::web::clipboard = text ? text : ""; }
 
 EMSCRIPTEN_KEEPALIVE void twin_live_connected(int connected) {
   using namespace tower::twin::web;

@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -90,6 +91,9 @@ class Gateway {
   void stop();
   // Blocks until stop() has finished.
   void wait();
+  // Answers one request as the HTTP sessions do, with no socket (the request fuzzer's seam). `respond` is
+  // called exactly once, maybe later on another of the gateway's threads; a throw here is the server's 500.
+  void serve(HttpRequest&& request, Respond respond) { handle(std::move(request), std::move(respond)); }
 
  private:
   explicit Gateway(GatewayConfig config);

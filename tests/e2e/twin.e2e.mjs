@@ -362,6 +362,23 @@ async function windowResize() {
   return sizes.join(' then ');
 }
 
+// A scenario file dropped on the page lands in the staff's editor and runs from there.
+async function dropScenario() {
+  const runs = (await state()).staff.runs.length;
+  const text = await readFile(join(publicDir, 'scenarios', 'second-bay.json'), 'utf8');
+  await page.evaluate((content) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([content], 'second-bay.json', {type: 'application/json'}));
+    window.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+  }, text);
+  await waitForState('the dropped scenario in the staff editor', 5000, (s) => s.mode === 'staff', (s) => ({mode: s.mode}));
+  await command({do: 'run', scenario_text: true, label: 'dropped file'});
+  const shown = await waitForState('the dropped scenario run', 30000,
+      (s) => s.staff.runs.length === runs + 1 && s.staff.runs[runs].finished, (s) => s.staff.runs.map((r) => r.label));
+  check(!shown.staff.runs[runs].error, `the dropped scenario's run failed: ${shown.staff.runs[runs].error}`);
+  return `second-bay.json dropped, run to the end: ${shown.staff.runs[runs].kpis.customers} customers`;
+}
+
 // The browser takes the WebGL context away (as it does under GPU memory pressure or a driver reset) and gives
 // it back: the twin must draw again, with its fonts and buffers created anew.
 async function contextLoss() {
@@ -519,6 +536,7 @@ await step('live mode', 25000, liveMirror);
 await step('frame time', 30000, frameTime);
 await step('renderer reference', 30000, renderReference);
 await step('window resize', 15000, windowResize);
+await step('scenario file dropped', 40000, dropScenario);
 await step('context loss', 20000, contextLoss);
 await step('high DPI', 30000, highDpi);
 await step('bundle size', 10000, bundleSize);

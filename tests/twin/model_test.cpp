@@ -154,6 +154,11 @@ TEST_CASE("staff runs what-ifs with progress and compares them", "[twin_model]")
   REQUIRE(model.runs()[2].kpis.has_value());
   CHECK(model.runs()[2].kpis->event_log_hash == normal.event_log_hash);
 
+  // A scenario file opened in the editor (the browser's drop, the desktop's --scenario) is checked first.
+  CHECK_THAT(error_of(model.command({{"do", "set_scenario_text"}, {"text", "{\"name\": 3}"}})), Catch::Contains("name"));
+  require_ok(model.command({{"do", "set_scenario_text"}, {"text", example_scenarios()[0].text}}));
+  CHECK(model.mode == Mode::staff);
+
   require_ok(model.command({{"do", "edit_run"}, {"index", 1}}));
   CHECK_THAT(model.scenario_text, Catch::Contains("lift_out"));
   model.scenario_text = "{\"name\": \"typo\", \"stokc\": 5}";
