@@ -272,11 +272,32 @@ async function liveMirror() {
   const free = cars.find((car) => car.state === 'in_slot' && !car.hold.order && !car.hold.trial);
   check(free, 'the gateway has no free car in a slot to buy');
   const before = (await state()).live;
-  await api('POST', 'orders', {car: free.id, months: 48}, token);
+  const order = await api('POST', 'orders', {car: free.id, months: 48}, token);
   await command({do: 'watch_car', car: free.id});
   const after = await waitForState(`the order for car ${free.id} in the live mirror`, 5000,
       (s) => s.live.sequence > before.sequence || s.live.error, (s) => s.live);
   check(!after.live.error, `the live mirror refused the gateway's order_placed event: ${after.live.error}`);
+
+  // The customer's link: the order id in the address, the token in the fragment (never sent to a server log).
+  const linked = await browser.newPage({viewport});
+  try {
+    linked.on('pageerror', (error) => problems.push(`page error (order link): ${error.message}`));
+    const orderId = order.id !== undefined ? order.id : order.order.id;
+    await linked.goto(new URL(`/?order=${orderId}#token=${token}`, baseUrl).href, {waitUntil: 'load', timeout: 30000});
+    await linked.evaluate(() => window.twinReady);
+    const deadline = Date.now() + 10000;
+    let seen;
+    do {
+      seen = await linked.evaluate(() => window.twin.state());
+      if (seen.mode === 'live' && seen.customer.selected === free.id) break;
+      await sleep(100);
+    } while (Date.now() < deadline);
+    check(seen.mode === 'live' && seen.customer.selected === free.id,
+          `/?order=${orderId} should watch car ${free.id} live; the twin shows mode ${seen.mode}, car ${seen.customer.selected}`);
+    check(!(await linked.evaluate(() => location.hash)).includes('token'), 'the token stays in the address bar');
+  } finally {
+    await linked.close();
+  }
 
   figures.live = {cars: after.live.cars, jobs: after.live.jobs, messages: after.live.messages,
                   sequence: after.live.sequence, ordered_car: free.id};
