@@ -139,8 +139,18 @@ std::string format_duration(double seconds) {
 std::string format_clock(SimTime at) {
   const long long seconds = std::max<long long>(0, at.us / 1'000'000);
   char text[48];
-  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld:%02lld", seconds / 86400 + 1, seconds / 3600 % 24,
-                seconds / 60 % 60, seconds % 60);
+  const long long days = seconds / 86400;
+  if (days < 3650) {  // a simulation counts days from its start
+    std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld:%02lld", days + 1, seconds / 3600 % 24,
+                  seconds / 60 % 60, seconds % 60);
+    return text;
+  }
+  // The live tower's clock is UTC since 1970: a calendar date (Howard Hinnant's days-to-civil).
+  const long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long long mp = (5 * doy + 2) / 153, day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  std::snprintf(text, sizeof text, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld UTC", yoe + era * 400 + (month <= 2),
+                month, day, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
   return text;
 }
 

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "fuzz_check.hpp"
 #include "gateway/gateway.hpp"
 

@@ -62,3 +62,9 @@ TEST_CASE("a what-if's KPIs reach the staff panel", "[twin_ui]") {
   CHECK(app.model().runs()[1].finished());
   CHECK(platform.last_vertices() > before);  // KPI tables and plots are drawn
 }
+
+TEST_CASE("clocks read as a day of the run, or as a UTC date for the live tower", "[twin_ui]") {
+  CHECK(format_clock(SimTime{(3600LL * 26 + 61) * 1'000'000}) == "day 2, 02:01:01");
+  CHECK(format_clock(SimTime{1795330800LL * 1'000'000}) == "2026-11-22 07:00:00 UTC");
+  CHECK(format_clock(SimTime{951782400LL * 1'000'000}) == "2000-02-29 00:00:00 UTC");
+}
