@@ -47,8 +47,11 @@ gw::HttpResponse serve(gw::Gateway& gateway, gw::HttpRequest request) {
 
 // A gateway on a temporary directory (tmpfs when there is one: the store syncs every commit), with a known
 // staff token, a registered customer and rate limits out of the way.
+Fixture* instance = nullptr;
+
 Fixture& fixture() {
-  static Fixture* fixture = [] {
+  if (instance) return *instance;
+  instance = [] {
     auto* made = new Fixture;
     const std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
     made->directory = base / ("tower-fuzz-gateway-" + std::to_string(::getpid()));
@@ -77,12 +80,12 @@ Fixture& fixture() {
     check(registered.status == 201, "the fuzzer's customer could not register", registered.body);
     made->customer_token = nlohmann::json::parse(registered.body)["token"].get<std::string>();
     std::atexit([] {
-      fixture().gateway.reset();
-      std::filesystem::remove_all(fixture().directory);
+      instance->gateway.reset();
+      std::filesystem::remove_all(instance->directory);
     });
     return made;
   }();
-  return *fixture;
+  return *instance;
 }
 
 void check_answer(const gw::HttpResponse& response, const std::string& request) {
