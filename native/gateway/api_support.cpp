@@ -24,7 +24,9 @@ int http_status(ErrorCode code) {
 HttpResponse json_response(int status, const nlohmann::json& body) {
   HttpResponse response;
   response.status = status;
-  response.body = body.dump();
+  // Answers may quote the client's bytes (a path, a query value), which need not be UTF-8: replace what is
+  // not, rather than throw and turn the client's mistake into a 500.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 

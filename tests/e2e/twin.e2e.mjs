@@ -387,6 +387,21 @@ async function windowResize() {
   return sizes.join(' then ');
 }
 
+// The keys the UI promises: 1 / 2 / 3 switch modes, Space pauses, with the canvas focused (as after a click).
+async function keyboard() {
+  await page.focus('#canvas');
+  await page.keyboard.press('Digit2');
+  await waitForState('key 2 switching to staff', 3000, (s) => s.mode === 'staff', (s) => ({mode: s.mode}));
+  await page.keyboard.press('Digit1');
+  await waitForState('key 1 switching to customer', 3000, (s) => s.mode === 'customer', (s) => ({mode: s.mode}));
+  const paused = (await state()).scenario.paused;
+  await page.keyboard.press('Space');
+  await waitForState('Space toggling pause', 3000, (s) => s.scenario.paused === !paused, (s) => s.scenario);
+  await page.keyboard.press('Space');
+  await waitForState('Space toggling pause back', 3000, (s) => s.scenario.paused === paused, (s) => s.scenario);
+  return 'modes by 1 / 2, pause by Space';
+}
+
 // A scenario file dropped on the page lands in the staff's editor and runs from there.
 async function dropScenario() {
   const runs = (await state()).staff.runs.length;
@@ -561,6 +576,7 @@ await step('live mode', 25000, liveMirror);
 await step('frame time', 30000, frameTime);
 await step('renderer reference', 30000, renderReference);
 await step('window resize', 15000, windowResize);
+await step('keyboard', 20000, keyboard);
 await step('scenario file dropped', 40000, dropScenario);
 await step('context loss', 20000, contextLoss);
 await step('high DPI', 30000, highDpi);

@@ -35,6 +35,17 @@ TEST_CASE("malformed requests are refused with a JSON error that names the probl
   CHECK(client.raw("POST", "/api/v1/customers", "{\"name\": \"" + huge + "\"}", "").status == 413);
 }
 
+// Found by tests/fuzz/fuzz_gateway_request: a path that is not UTF-8 was quoted into the 404's message and
+// the JSON encoder threw, so the client got a 500 instead of its 404.
+TEST_CASE("a path or query that is not UTF-8 is refused with a JSON error, not a 500", "[refusals]") {
+  RunningGateway tower("not-utf8");
+  auto& client = *tower.client;
+  const Reply path = client.get("/api/v1\xe1\xe1/tower");
+  CHECK(is_error(path, 404, "not_found"));
+  CHECK(is_error(client.get("/api/v1/cars?max_price=%E1%E1"), 400, "invalid_argument"));
+  CHECK(client.get("/healthz").status == 200);
+}
+
 TEST_CASE("business refusals keep their codes: not eligible, sold out, one claim per customer, wrong payment", "[refusals]") {
   RunningGateway tower("business-refusals");
   auto& client = *tower.client;
