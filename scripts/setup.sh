@@ -11,6 +11,7 @@ packages=(
   libboost-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libglfw3-dev
   emscripten nodejs chromium xz-utils
   xvfb xauth libgl1-mesa-dri
+  clang-14 libfuzzer-14-dev
 )
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -70,6 +70,8 @@ TwinModel::TwinModel() {
   const auto& examples = example_scenarios();
   const auto normal = std::find_if(examples.begin(), examples.end(), [](const auto& e) { return e.file == "normal-day.json"; });
   if (normal != examples.end()) load_scenario(normal->text, normal->file);
+  // The day's first customers come at seven; open on a morning's traffic rather than a tower asleep.
+  if (playback_) playback_->jump_to(SimTime{(hours(9) + minutes(30)).us});
   if (!playback_) {  // the examples are compiled in, so this is only a guard against an edited build
     auto fallback = Playback::create(Scenario{});
     playback_ = std::make_unique<Playback>(std::move(*fallback));

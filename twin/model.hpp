@@ -155,7 +155,7 @@ const char* to_string(Mode mode);
 
 class TwinModel {
  public:
-  // Starts on the default tower with the normal-day example scenario.
+  // Starts on the default tower with the normal-day example scenario, at 09:30 of its day.
   TwinModel();
 
   // Per frame: moves the displayed instant, advances running what-ifs by a slice of work, keeps the delivery

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -163,9 +164,17 @@ void Gateway::handle(HttpRequest&& request, Respond respond) {
     }
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.method);
   }
-  const std::string label = route ? route->pattern : request.path.rfind("/api/", 0) == 0 ? "unmatched" : request.path;
+  // Labels come from a fixed set: a client's own paths and methods as labels would grow the metrics without
+  // bound (found by the request fuzzer).
+  static const std::set<std::string, std::less<>> own_paths{"/", "/healthz", "/metrics", "/index.html"};
+  static const std::set<std::string, std::less<>> methods{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  const std::string label = route                                 ? route->pattern
+                            : request.path.rfind("/api/", 0) == 0 ? "unmatched"
+                            : own_paths.count(request.path)       ? request.path
+                                                                  : "static";
+  const std::string method = methods.count(request.method) ? request.method : "other";
   const auto received = request.received;
-  Respond measured = [this, respond = std::move(respond), label, method = request.method, received](HttpResponse response) {
+  Respond measured = [this, respond = std::move(respond), label, method, received](HttpResponse response) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
     metrics_.add("tower_http_requests_total", {{"route", label}, {"method", method}, {"status", std::to_string(response.status)}});
     metrics_.observe("tower_http_request_duration_seconds", {{"route", label}}, seconds);

@@ -45,8 +45,9 @@ TEST_CASE("the twin starts on the default tower's normal day", "[twin_model]") {
   CHECK(model.scene().cars.size() > 40);
   CHECK(model.mode == Mode::customer);
   CHECK(example_scenarios().size() >= 4);
+  CHECK(model.playback().now() == SimTime{(hours(9) + minutes(30)).us});  // a morning's traffic, not a night
   run_frames(model, 10);
-  CHECK(model.playback().now() > SimTime{});
+  CHECK(model.playback().now() > SimTime{(hours(9) + minutes(30)).us});
 }
 
 TEST_CASE("commands refuse bad input and say what was wrong", "[twin_model]") {
@@ -65,8 +66,8 @@ TEST_CASE("commands refuse bad input and say what was wrong", "[twin_model]") {
   CHECK(model.scenario_label() == "normal-day.json");  // a refused scenario changes nothing
   CHECK_THAT(error_of(model.command({{"do", "compare"}, {"a", 0}, {"b", 1}})), Catch::Contains("two runs"));
   CHECK_THAT(error_of(model.command({{"do", "what_if"}, {"minutes", 30}})), Catch::Contains("connect to a gateway"));
-  require_ok(model.command({{"do", "jump"}, {"hours", 1}}));
-  CHECK_THAT(error_of(model.command({{"do", "jump"}, {"hours", 0.5}})), Catch::Contains("back in time"));
+  require_ok(model.command({{"do", "jump"}, {"hours", 11}}));
+  CHECK_THAT(error_of(model.command({{"do", "jump"}, {"hours", 10.5}})), Catch::Contains("back in time"));
 }
 
 TEST_CASE("the offer shows eligibility with reasons and a financing quote", "[twin_model]") {
@@ -96,7 +97,7 @@ TEST_CASE("the offer shows eligibility with reasons and a financing quote", "[tw
 
 TEST_CASE("a customer's delivery preview: the car comes down when the countdown said", "[twin_model]") {
   TwinModel model;
-  require_ok(model.command({{"do", "jump"}, {"hours", 10}}));
+  require_ok(model.command({{"do", "jump"}, {"hours", 10.5}}));
   const CarId car = free_car(model);
   require_ok(model.command({{"do", "select_car"}, {"car", car.value}}));
   require_ok(model.command({{"do", "profile"}, {"credit_score", 820}}));

@@ -46,6 +46,16 @@ TEST_CASE("a path or query that is not UTF-8 is refused with a JSON error, not a
   CHECK(client.get("/healthz").status == 200);
 }
 
+// Found by tests/fuzz/fuzz_gateway_request: every unknown file path became a metrics label of its own.
+TEST_CASE("the request metrics have a bounded set of labels whatever paths clients send", "[refusals]") {
+  RunningGateway tower("metric-labels");
+  auto& client = *tower.client;
+  for (int i = 0; i < 5; ++i) CHECK(client.get("/no-such-file-" + std::to_string(i)).status == 404);
+  const std::string metrics = client.get("/metrics").body;
+  CHECK(metrics.find("no-such-file") == std::string::npos);
+  CHECK(metrics.find("route=\"static\",method=\"GET\",status=\"404\"} 5") != std::string::npos);
+}
+
 TEST_CASE("business refusals keep their codes: not eligible, sold out, one claim per customer, wrong payment", "[refusals]") {
   RunningGateway tower("business-refusals");
   auto& client = *tower.client;
