@@ -196,7 +196,11 @@ async function customerRetrieval() {
         const countdown = s.customer.delivery?.countdown_s;
         if (!midway && typeof countdown === 'number' && countdown >= 5 && countdown <= 30) {
           midway = countdown;
+          // Paused for the picture: a software-rendered frame takes longer than the car needs at 60x.
+          await command({do: 'pause', value: true});
+          await page.waitForTimeout(400);
           await screenshot('02-customer-retrieval.png', 'customer_retrieval');
+          await command({do: 'pause', value: false});
         }
       });
   if (!midway) {
