@@ -54,8 +54,10 @@ Fixture& fixture() {
   instance = [] {
     auto* made = new Fixture;
     const std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    // A crash skips the atexit cleanup below, so each start first clears what an earlier run left.
+    for (const auto& entry : std::filesystem::directory_iterator(base))
+      if (entry.path().filename().string().rfind("tower-fuzz-gateway-", 0) == 0) std::filesystem::remove_all(entry.path());
     made->directory = base / ("tower-fuzz-gateway-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(made->directory);
     std::filesystem::create_directories(made->directory);
     gw::GatewayConfig config;
     config.data_dir = (made->directory / "data").string();
