@@ -32,7 +32,8 @@ namespace tower::twin {
 std::string format_money(Money amount);
 // A span for people: "8 s", "1 min 23 s", "2 h 05 min", "3 d 04 h"; a negative span gets a minus sign.
 std::string format_duration(double seconds);
-// A simulated instant as "day 1, 08:12:33"; day 1 starts at the tower's epoch.
+// A simulated instant as "day 1, 08:12:33" (day 1 starts at the run's epoch); the live tower's clock, which
+// counts from 1970, as "2026-11-22 07:00:00 UTC".
 std::string format_clock(SimTime at);
 
 // [SECTION] The UI
