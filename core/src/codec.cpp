@@ -241,7 +241,10 @@ Result<Event> event_from_json(const json& json_value) {
   auto body = codec::decode_variant<EventBody>(json_value, codec::event_names, "event", {"at"});
   if (!body) return body.error();
   Event event{{}, std::move(*body)};
-  if (auto at = codec::decode(json_value["at"], event.at, "event.at", true); !at) return at.error();
+  // Looked up, not indexed: a const json's operator[] on a missing key reads out of bounds (found by fuzz_codec).
+  const auto at_field = json_value.find("at");
+  if (at_field == json_value.end()) return make_error(ErrorCode::invalid_argument, "event.at is missing");
+  if (auto at = codec::decode(*at_field, event.at, "event.at", true); !at) return at.error();
   return event;
 }
 

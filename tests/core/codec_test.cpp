@@ -169,3 +169,12 @@ TEST_CASE("a configuration with contradictions is refused", "[codec]") {
   check(R"({"trials": {"max_trials_in_window": 0}})", "max_trials_in_window");
   check(R"({"colour": "red"})", "colour is not a known field");
 }
+
+// Found by tests/fuzz/fuzz_codec: an event without "at" was read out of bounds instead of refused.
+TEST_CASE("an event without its time is refused by name", "[codec]") {
+  auto document = parse_json(R"({"order": 1, "type": "order_paid"})");
+  REQUIRE(document.ok());
+  auto decoded = event_from_json(*document);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.error().message == "event.at is missing");
+}
