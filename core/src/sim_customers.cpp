@@ -32,7 +32,7 @@ void Simulator::stock_up(int target) {
   for (const Car& car : tower_.state().cars)
     if (car.state != CarState::delivered) ++present;
   if (present >= target) return;
-  for (const CarSpec& spec : sample_stock(target - present, random_, next_serial_)) {
+  for (const CarSpec& spec : sample_stock(target - present, random_, next_serial_, tower_.config().currency)) {
     ++next_serial_;
     auto events = tower_.apply(StockCar{spec}, now_);
     if (!events) break;  // no free slot fits it: the tower is full for this size
@@ -65,7 +65,7 @@ CarId Simulator::choose_car(Random& random) {
 void Simulator::replace_sold(CarSpec sold) {
   for (const auto& model : catalogue()) {
     if (sold.make != model.make || sold.model != model.model) continue;
-    auto events = tower_.apply(StockCar{make_car(model, sold.colour.c_str(), next_serial_++)}, now_);
+    auto events = tower_.apply(StockCar{make_car(model, sold.colour.c_str(), next_serial_++, sold.price.currency)}, now_);
     if (!events) return;  // no free slot fits it: it stays empty
     const CarStocked* stocked = find_event<CarStocked>(*events);
     car_weight_.resize(stocked->car.value, 1);

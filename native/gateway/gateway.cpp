@@ -129,7 +129,11 @@ Status Gateway::load_staff() {
 void Gateway::stock_new_tower() {
   Random random(config_.stock_seed);
   const int capacity = static_cast<int>(config_.tower.layout.slots.size());
-  for (const CarSpec& spec : sample_stock(std::min(config_.initial_stock, capacity), random))
+  const Currency currency = config_.tower.currency;
+  if (config_.initial_stock > 0 && !catalogue_prices_in(currency))
+    log_json("warn", "the new tower starts empty: the sample catalogue has no prices in its currency; stock it through the API",
+             {{"currency", currency.str()}});
+  for (const CarSpec& spec : sample_stock(std::min(config_.initial_stock, capacity), random, 1, currency))
     commit_internal(StockCar{spec}, "stocking the new tower");
 }
 

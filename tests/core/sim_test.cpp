@@ -189,6 +189,17 @@ TEST_CASE("scenario validation names the field", "[sim]") {
   CHECK(carvana.stock == 24);  // by default the tower is 80% full
 }
 
+TEST_CASE("a tower priced in dollars is stocked in dollars and serves its customers", "[sim]") {
+  auto carvana = Simulator::create(scenario_of(R"({"preset": "carvana-8-storey", "duration_hours": 24, "seed": 3,
+    "demand": {"buyers_per_hour": 2, "trial_pickups_per_hour": 2}})"));
+  REQUIRE(carvana.ok());
+  const auto& cars = carvana->tower().state().cars;
+  REQUIRE(cars.size() == 24);
+  for (const Car& car : cars) CHECK(car.spec.price.currency == usd(0).currency);
+  carvana->run();
+  CHECK(carvana->kpis().purchases_delivered + carvana->kpis().trials_started > 0);
+}
+
 TEST_CASE("a copied simulator continues exactly like the original", "[sim]") {
   auto original = Simulator::create(scenario_of(rush_json(2)));
   REQUIRE(original.ok());

@@ -194,3 +194,15 @@ TEST_CASE("a customer registered without a score gets the new-customer score of 
   const CustomerId id = only_event<CustomerRegistered>(events).customer;
   CHECK(tower.customer(id)->credit_score == 550);
 }
+
+TEST_CASE("sample stock is priced in the tower's currency, and none where the catalogue has no prices", "[inventory]") {
+  Random random(5);
+  for (const CarSpec& spec : sample_stock(20, random, 1, usd(0).currency)) {
+    CHECK(spec.price.currency == usd(0).currency);
+    CHECK(spec.price.minor >= usd(20'000).minor);  // dollar list prices, not yuan figures relabelled
+    CHECK(spec.price.minor <= usd(100'000).minor);
+  }
+  for (const CarSpec& spec : sample_stock(20, random)) CHECK(spec.price.currency == cny(0).currency);
+  CHECK(sample_stock(20, random, 1, Currency{{'E', 'U', 'R'}}).empty());
+  CHECK_FALSE(catalogue_prices_in(Currency{{'E', 'U', 'R'}}));
+}

@@ -2,6 +2,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "gateway_fixture.hpp"
+#include "tower/scenario.hpp"
 
 namespace tower::testing {
 namespace {
@@ -17,6 +18,24 @@ nlohmann::json pick_up(RunningGateway& tower, const std::string& code, std::uint
   const auto in_bay = tower.wait_for_car(car, [](const nlohmann::json& json) { return json["state"] == "in_bay"; });
   REQUIRE(in_bay["state"] == "in_bay");
   return pickup.json["job"];
+}
+
+TEST_CASE("a new tower priced in dollars is stocked in dollars and sells in dollars", "[journeys]") {
+  const auto directory = fresh_directory("dollars");
+  gateway::GatewayConfig config = test_config(directory);
+  auto carvana = preset_config("carvana-8-storey");
+  REQUIRE(carvana.ok());
+  config.tower = *carvana;
+  RunningGateway tower(directory, config);
+  const Reply cars = tower.client->get("/api/v1/cars?limit=100");
+  REQUIRE(cars.status == 200);
+  REQUIRE(cars.json["cars"].size() == 12);
+  for (const auto& car : cars.json["cars"]) CHECK(car["spec"]["price"]["currency"] == "USD");
+
+  auto [customer, token] = tower.register_customer(good_credit);
+  const Reply order = tower.client->post("/api/v1/orders", {{"car", tower.available_car()}, {"months", 36}}, token);
+  REQUIRE(order.status == 201);
+  CHECK(order.json["order"]["price"]["currency"] == "USD");
 }
 
 TEST_CASE("a customer registers, checks eligibility, buys a car, pays, picks it up and rates it", "[journeys]") {
