@@ -270,6 +270,8 @@ void Gateway::on_sequencer(Call call, const Route* route) {
                        (route->access == Access::staff && staff) ||
                        (route->access == Access::customer_or_staff && (customer || staff));
   if (!allowed) {
+    if (call.caller.role == Caller::Role::anonymous && call.request.header("authorization"))
+      return call.respond(error_response(401, "unauthorized", "the token sent is not valid here; send the token you got at registration"));
     if (call.caller.role == Caller::Role::anonymous)
       return call.respond(error_response(401, "unauthorized", "sign in: send 'Authorization: Bearer <token>'"));
     return call.respond(error_response(403, "forbidden", route->access == Access::staff ? "this needs a staff token"
