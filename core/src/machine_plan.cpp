@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -217,15 +218,64 @@ class PlanBuilder {
     step.to = open ? 1.0 : 0.0;
     step.bay = bay;
     plan_.steps.push_back(step);
+    door_free_[bay.value] = start + step.duration;
     return start + step.duration;
   }
 
-  // Opens the door so that it is fully open at `arrival` (or as soon after the start as it can be);
-  // returns when it is open.
+  Duration door_free_at(BayId bay) const {
+    auto found = door_free_.find(bay.value);
+    return found == door_free_.end() ? Duration{} : found->second;
+  }
+
+  // Opens the door so that it is fully open at `arrival` (or as soon after the start, or after the door's
+  // previous step, as it can be); returns when it is open.
   Duration open_door_by(BayId bay, Duration arrival) {
-    const Duration start = std::max(Duration{}, arrival - door_time());
+    const Duration start = std::max({Duration{}, arrival - door_time(), door_free_at(bay)});
     return door(bay, start, true);
   }
+
+  // [SECTION] Legs: the pieces of a trip, each from `start` until the car is where it says
+
+  // Up to the slot while turning to face it, then pull the pallet with the car onto the platform.
+  Result<Duration> fetch_from_slot(Duration start, const TowerLayout& layout, const SlotDef& slot) {
+    auto at_slot = travel(start, level_height_m(layout, slot.level), slot_angle_rad(slot, layout));
+    if (!at_slot) return at_slot;
+    return extend_and_retract(*at_slot);
+  }
+
+  // Down to the bay, its inner door opening on the way, and pull the pallet with the car in. The door closes
+  // behind the car while the next leg may already travel.
+  Result<Duration> fetch_from_bay(Duration start, const TowerLayout& layout, BayId bay) {
+    auto at_bay = travel(start, 0.0, bay_facing_rad(bay, layout));
+    if (!at_bay) return at_bay;
+    const Duration door_open = open_door_by(bay, *at_bay);
+    auto loaded = extend_and_retract(std::max(*at_bay, door_open));
+    if (!loaded) return loaded;
+    door(bay, *loaded, false);
+    return loaded;
+  }
+
+  // Down to the bays while turning the car to drive out forward, the inner door open on arrival, push the
+  // pallet into the bay, retract, close the door. Returns when the transfer is back (the door still closing).
+  Result<Duration> deliver_to_bay(Duration start, const TowerLayout& layout, BayId bay) {
+    auto at_bay = travel(start, 0.0, bay_facing_rad(bay, layout));
+    if (!at_bay) return at_bay;
+    const Duration door_open = open_door_by(bay, *at_bay);
+    auto delivered = extend_and_retract(std::max(*at_bay, door_open));
+    if (!delivered) return delivered;
+    door(bay, *delivered, false);
+    return delivered;
+  }
+
+  // To the slot's level while turning to face it, push the pallet in, retract.
+  Result<Duration> deliver_to_slot(Duration start, const TowerLayout& layout, const SlotDef& slot) {
+    return fetch_from_slot(start, layout, slot);  // the same motions; the pallet goes the other way
+  }
+
+  // The plan starts with this bay's inner door open (finishing an interrupted trip).
+  void door_open_at_start(BayId bay) { plan_.door_open_at_start = bay; }
+
+  const MachinePose& pose() const { return pose_; }
 
   Duration door_time() const { return whole_microseconds(machine_.inner_door_s); }
 
@@ -241,6 +291,7 @@ class PlanBuilder {
   const MachineConfig& machine_;
   MachinePose pose_;
   MachinePlan plan_;
+  std::map<std::uint32_t, Duration> door_free_;  // bay -> when its door's last step ends
 };
 
 }  // namespace
@@ -272,22 +323,11 @@ Result<MachinePlan> plan_retrieval(const MachineConfig& machine, const TowerLayo
                                    SlotId slot, BayId bay, const SafetyInputs& safety) {
   auto slot_def = check_trip(machine, layout, from, slot, bay, safety);
   if (!slot_def) return slot_def.error();
-
   PlanBuilder plan(machine, from);
-  // (a) up to the slot while turning to face it; (b, c) pull the pallet with the car onto the platform.
-  auto at_slot =
-      plan.travel(Duration{}, level_height_m(layout, (*slot_def)->level), slot_angle_rad(**slot_def, layout));
-  if (!at_slot) return at_slot.error();
-  auto loaded = plan.extend_and_retract(*at_slot);
+  auto loaded = plan.fetch_from_slot(Duration{}, layout, **slot_def);
   if (!loaded) return loaded.error();
-  // (d) down to the bays while turning the car to drive out forward; the inner door is open on arrival.
-  auto at_bay = plan.travel(*loaded, 0.0, bay_facing_rad(bay, layout));
-  if (!at_bay) return at_bay.error();
-  const Duration door_open = plan.open_door_by(bay, *at_bay);
-  // (e, f) push the pallet into the bay and retract; (g) close the inner door.
-  auto delivered = plan.extend_and_retract(std::max(*at_bay, door_open));
+  auto delivered = plan.deliver_to_bay(*loaded, layout, bay);
   if (!delivered) return delivered.error();
-  plan.door(bay, *delivered, false);
   return plan.finish();
 }
 
@@ -295,19 +335,10 @@ Result<MachinePlan> plan_storage(const MachineConfig& machine, const TowerLayout
                                  BayId bay, SlotId slot, const SafetyInputs& safety) {
   auto slot_def = check_trip(machine, layout, from, slot, bay, safety);
   if (!slot_def) return slot_def.error();
-
   PlanBuilder plan(machine, from);
-  // Down to the bay empty, the inner door opening on the way; pull the pallet with the car in.
-  auto at_bay = plan.travel(Duration{}, 0.0, bay_facing_rad(bay, layout));
-  if (!at_bay) return at_bay.error();
-  const Duration door_open = plan.open_door_by(bay, *at_bay);
-  auto loaded = plan.extend_and_retract(std::max(*at_bay, door_open));
+  auto loaded = plan.fetch_from_bay(Duration{}, layout, bay);
   if (!loaded) return loaded.error();
-  // The door closes behind the car while the lift travels to the slot level and turns to face the slot.
-  plan.door(bay, *loaded, false);
-  auto at_slot = plan.travel(*loaded, level_height_m(layout, (*slot_def)->level), slot_angle_rad(**slot_def, layout));
-  if (!at_slot) return at_slot.error();
-  auto stored = plan.extend_and_retract(*at_slot);
+  auto stored = plan.deliver_to_slot(*loaded, layout, **slot_def);
   if (!stored) return stored.error();
   return plan.finish();
 }
@@ -332,6 +363,8 @@ MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Dur
   MachineFrame frame;
   frame.pose = plan.start_pose;
   frame.inner_doors.assign(layout.bays.size(), 0.0);
+  if (const std::size_t open = bay_index(layout, plan.door_open_at_start); open < layout.bays.size())
+    frame.inner_doors[open] = 1.0;
   int transfer_strokes = 0;
   for (const PlanStep& step : plan.steps) {
     if (step.start > elapsed) break;  // steps are sorted by start; an axis's later steps start after it rests
@@ -363,6 +396,89 @@ MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Dur
     }
   }
   return frame;
+}
+
+// [SECTION] Recovery after an interrupted trip
+
+Interrupted interrupted_at(const MachinePlan& plan, const TowerLayout& layout, Duration elapsed) {
+  const MachineFrame frame = sample_plan(plan, layout, elapsed);
+  Interrupted state;
+  state.pose = frame.pose;
+  // A profile's position is exact to rounding; keep the stop inside the shaft and the stroke for the planner.
+  state.pose.lift_m = std::clamp(state.pose.lift_m, 0.0, level_height_m(layout, layout.levels));
+  state.pose.transfer_m = std::max(0.0, state.pose.transfer_m);
+  for (std::size_t i = 0; i < frame.inner_doors.size(); ++i)
+    if (frame.inner_doors[i] > 0.0) state.door_open = layout.bays[i].id;
+  state.load = frame.load;
+  return state;
+}
+
+Result<MachinePlan> plan_recovery(const MachineConfig& machine, const TowerLayout& layout, const Interrupted& from,
+                                  Trip trip, SlotId slot, BayId bay, const SafetyInputs& safety) {
+  auto slot_def = find_slot(layout, slot);
+  if (!slot_def) return slot_def.error();
+  if (bay_index(layout, bay) == layout.bays.size())
+    return make_error(ErrorCode::not_found, "bay " + std::to_string(bay.value) + " does not exist in this tower");
+  if (auto status = check_machine(machine); !status) return status.error();
+  if (auto status = check_position(layout, from.pose, "the stopped"); !status) return status.error();
+  if (safety.emergency_stop_latched)
+    return conflict("the emergency stop is latched: staff must reset it before anything moves");
+  if (from.door_open.valid()) {
+    if (bay_index(layout, from.door_open) == layout.bays.size())
+      return make_error(ErrorCode::not_found, "bay " + std::to_string(from.door_open.value) + " does not exist in this tower");
+    if (auto status = check_bay_sensors(layout, from.door_open, safety); !status) return status.error();
+  }
+  if (auto status = check_bay_sensors(layout, bay, safety); !status) return status.error();
+
+  PlanBuilder plan(machine, from.pose);
+  plan.door_open_at_start(from.door_open);
+  Duration at = Duration{};
+  if (from.pose.transfer_m > retracted_tolerance_m) {
+    auto retracted = plan.move(Actuator::transfer, at, 0.0);
+    if (!retracted) return retracted.error();
+    at = *retracted;
+  }
+  const bool car_in_bay = trip == Trip::retrieval ? from.load == LoadPhase::delivered : from.load == LoadPhase::at_origin;
+  const bool car_on_platform = from.load == LoadPhase::on_transfer;
+  const bool car_in_slot = !car_in_bay && !car_on_platform;
+  // The lift already at the bay, facing it, with its door open: the pallet may go straight through.
+  const bool at_open_bay = from.door_open == bay && plan.pose().lift_m == 0.0 &&
+                           std::abs(shorter_turn_rad(plan.pose().turntable_rad, bay_facing_rad(bay, layout))) <= 1e-9;
+  const bool through_open_door = at_open_bay && (trip == Trip::retrieval ? car_on_platform : car_in_bay);
+  // The door closes as the lift leaves (the lift may travel with it closing, as after a storage's pull-in).
+  if (from.door_open.valid() && !through_open_door) plan.door(from.door_open, at, false);
+
+  if (trip == Trip::retrieval) {
+    if (car_in_slot) {
+      auto loaded = plan.fetch_from_slot(at, layout, **slot_def);
+      if (!loaded) return loaded.error();
+      at = *loaded;
+    }
+    if (through_open_door) {
+      auto delivered = plan.extend_and_retract(at);
+      if (!delivered) return delivered.error();
+      plan.door(bay, *delivered, false);
+    } else if (!car_in_bay) {
+      auto delivered = plan.deliver_to_bay(at, layout, bay);
+      if (!delivered) return delivered.error();
+    }
+  } else {
+    if (through_open_door) {
+      auto loaded = plan.extend_and_retract(at);
+      if (!loaded) return loaded.error();
+      plan.door(bay, *loaded, false);
+      at = *loaded;
+    } else if (car_in_bay) {
+      auto loaded = plan.fetch_from_bay(at, layout, bay);
+      if (!loaded) return loaded.error();
+      at = *loaded;
+    }
+    if (!car_in_slot) {
+      auto stored = plan.deliver_to_slot(at, layout, **slot_def);
+      if (!stored) return stored.error();
+    }
+  }
+  return plan.finish();
 }
 
 }  // namespace tower

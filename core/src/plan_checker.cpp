@@ -291,12 +291,22 @@ class Checker {
     return ok_status();
   }
 
-  // Doors start closed, alternate open and close without overlap, and are closed again at the end.
+  // Doors start closed (but plan.door_open_at_start), alternate open and close without overlap, and are closed again at the end.
   Status check_doors() {
     door_open_.assign(layout_.bays.size(), {});
+    bool start_door_found = !plan_.door_open_at_start.valid();
     for (std::size_t bay = 0; bay < layout_.bays.size(); ++bay) {
-      bool open = false;
+      bool open = layout_.bays[bay].id == plan_.door_open_at_start;
       std::int64_t free_from_us = 0, open_since_us = 0;
+      if (open) {
+        start_door_found = true;
+        if (bay >= safety_.bays.size())
+          return make_error(ErrorCode::invalid_argument,
+                            "the safety inputs have no sensors for bay " + std::to_string(layout_.bays[bay].id.value));
+        if (!safety_.bays[bay].outer_door_closed || safety_.bays[bay].person_present)
+          return plan_error("the inner door of bay " + std::to_string(layout_.bays[bay].id.value) +
+                            " stands open at the start while its outer door is open or a person is in the bay");
+      }
       for (std::size_t i = 0; i < plan_.steps.size(); ++i) {
         const PlanStep& step = plan_.steps[i];
         if (step.actuator != Actuator::inner_door || step.bay != layout_.bays[bay].id) continue;
@@ -312,6 +322,9 @@ class Checker {
         return plan_error("the inner door of bay " + std::to_string(layout_.bays[bay].id.value) +
                           " is left open at the end");
     }
+    if (!start_door_found)
+      return plan_error("the door open at the start belongs to bay " + std::to_string(plan_.door_open_at_start.value) +
+                        ", which does not exist");
     return ok_status();
   }
 

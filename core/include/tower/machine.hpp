@@ -10,6 +10,7 @@
 // [SECTION] Planning
 // [SECTION] Checking
 // [SECTION] Sampling
+// [SECTION] Recovery after an interrupted trip
 #pragma once
 
 #include <string>
@@ -80,6 +81,8 @@ struct MachinePlan {
   Duration duration{};          // end of the last step
   MachinePose start_pose{};
   MachinePose end_pose{};
+  // The bay whose inner door is open at the start (a plan that finishes an interrupted trip); none: all closed.
+  BayId door_open_at_start{};
 };
 
 // [SECTION] Planning
@@ -124,7 +127,8 @@ Result<MachinePlan> plan_reposition(const MachineConfig& machine, const TowerLay
 // while the transfer is out, the transfer out only towards a slot or a bay whose inner door is open, an
 // inner door open only with its outer door closed and nobody in the bay, nothing at all under an e-stop,
 // and every position envelope inside the shaft and the stroke. The error says which step broke which rule.
-// Inner doors are taken as closed at the start and must be closed again by the end. The transfer counts as
+// Inner doors are taken as closed at the start (but for plan.door_open_at_start, which must have its outer
+// door closed and nobody inside) and must be closed again by the end. The transfer counts as
 // out for the whole of any step that leaves it off 0 (1e-6 m); positions match within 1e-6 m or rad.
 // Fails with conflict naming the step and the rule, or invalid_argument if the safety inputs miss a bay.
 Status check_plan(const MachineConfig& machine, const TowerLayout& layout, const MachinePlan& plan,
@@ -148,5 +152,29 @@ struct MachineFrame {
 // Samples `plan` `elapsed` after its start (clamped to [0, plan.duration]), exactly as its profiles say; the
 // turntable angle is kept in [0, 2 pi). inner_doors follows the layout's bays.
 MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Duration elapsed);
+
+// [SECTION] Recovery after an interrupted trip
+
+// What a retrieval's or a storage's plan left behind when it stopped part-way (a fault, then staff taking the
+// machine into manual mode): the pose it stopped in, the bay whose inner door is not closed, where the car is.
+struct Interrupted {
+  MachinePose pose{};
+  BayId door_open{};  // a door part-way counts as open: it must close before the lift may leave
+  LoadPhase load = LoadPhase::at_origin;
+};
+
+// The state `elapsed` into `plan` (clamped like sample_plan).
+Interrupted interrupted_at(const MachinePlan& plan, const TowerLayout& layout, Duration elapsed);
+
+enum class Trip { retrieval, storage };
+
+// Finishes an interrupted trip from wherever it stopped, without moving anything the interlocks forbid: the
+// transfer retracts first (alone, bringing the car onto the platform if it rides the pallet), an open inner
+// door closes before the lift leaves, then the car is fetched from where it is (its slot, or its bay for a
+// storage) unless it already reached the destination, and delivered: a retrieval to `bay`, a storage to
+// `slot`. A plan from a clean state (transfer retracted, doors closed, car at its origin) is the ordinary
+// retrieval or storage. Same failures as plan_retrieval; the interlocks also hold for a door open at the start.
+Result<MachinePlan> plan_recovery(const MachineConfig& machine, const TowerLayout& layout, const Interrupted& from,
+                                  Trip trip, SlotId slot, BayId bay, const SafetyInputs& safety);
 
 }  // namespace tower
