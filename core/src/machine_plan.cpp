@@ -258,13 +258,7 @@ class PlanBuilder {
   // Down to the bays while turning the car to drive out forward, the inner door open on arrival, push the
   // pallet into the bay, retract, close the door. Returns when the transfer is back (the door still closing).
   Result<Duration> deliver_to_bay(Duration start, const TowerLayout& layout, BayId bay) {
-    auto at_bay = travel(start, 0.0, bay_facing_rad(bay, layout));
-    if (!at_bay) return at_bay;
-    const Duration door_open = open_door_by(bay, *at_bay);
-    auto delivered = extend_and_retract(std::max(*at_bay, door_open));
-    if (!delivered) return delivered;
-    door(bay, *delivered, false);
-    return delivered;
+    return fetch_from_bay(start, layout, bay);  // the same motions; the pallet goes the other way
   }
 
   // To the slot's level while turning to face it, push the pallet in, retract.

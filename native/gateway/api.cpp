@@ -51,6 +51,8 @@ const std::vector<Route>& api_routes() {
       {"GET", "/api/v1/machine", Access::anyone, &G::get_machine},
       {"POST", "/api/v1/machine/faults", Access::staff, &G::raise_fault},
       {"DELETE", "/api/v1/machine/faults/{fault}", Access::staff, &G::clear_fault},
+      {"PUT", "/api/v1/machine/mode", Access::staff, &G::set_machine_mode},
+      {"POST", "/api/v1/machine/manual-deliveries", Access::staff, &G::manual_delivery},
   };
   return routes;
 }

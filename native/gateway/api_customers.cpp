@@ -50,7 +50,8 @@ void Gateway::get_tower(Call& call) {
             {"flash_sales", state.sales.size()},
             {"now", tower_.now().us},
             {"sequence", last_sequence_},
-            {"machine", {{"emergency_stop", machine.emergency_stop}, {"lift_out_of_service", machine.lift_out_of_service},
+            {"machine", {{"emergency_stop", machine.has(Fault::emergency_stop)}, {"lift_out_of_service", machine.has(Fault::lift_out_of_service)},
+                         {"halted", machine.halted()}, {"mode", machine.manual ? "manual" : "automatic"},
                          {"busy", !driver_->idle()}, {"jobs_queued", jobs_.queued()}}},
             {"config", to_json(state.config)}}));
 }

@@ -40,7 +40,7 @@ Gateway::Gateway(GatewayConfig config)
       sequencer_(boost::asio::make_strand(io_)),
       tower_(std::move(Tower::create(config_.tower).value())),
       jobs_(config_.machine, config_.tower.layout, config_.machine_speed),
-      driver_(std::make_unique<SimulatedDriver>(sequencer_, config_.machine_speed)),
+      driver_(std::make_unique<SimulatedDriver>(sequencer_, config_.machine_speed, config_.tower.layout)),
       credit_(std::make_unique<SimulatedCreditProvider>(config_.credit)),
       live_(sequencer_, [this] { return live_snapshot(); }),
       tick_timer_(sequencer_),
@@ -263,7 +263,7 @@ void Gateway::dispatch_machine() {
   if (auto next = jobs_.next(*driver_, safety_)) {
     auto& [job, plan] = *next;
     if (plan) {
-      jobs_.started(job, now(), plan->duration);
+      jobs_.started(job, now(), *plan);
       driver_->execute(job, *plan);
     } else {
       log_json("error", "a job cannot be planned; the machine waits",

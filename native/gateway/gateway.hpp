@@ -168,6 +168,8 @@ class Gateway {
   void get_machine(Call& call);
   void raise_fault(Call& call);
   void clear_fault(Call& call);
+  void set_machine_mode(Call& call);
+  void manual_delivery(Call& call);
   void service_done(Call& call);
   friend const std::vector<Route>& api_routes();
 

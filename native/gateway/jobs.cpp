@@ -98,6 +98,9 @@ void JobBoard::on_event(std::uint64_t sequence, const Event& event, const Tower&
 }
 
 Result<MachinePlan> JobBoard::plan(const MachineJob& job, const MachinePose& from, const SafetyInputs& safety) const {
+  if (job.interrupted)
+    return plan_recovery(machine_, layout_, *job.interrupted, job.kind == JobKind::retrieval ? Trip::retrieval : Trip::storage,
+                         job.slot, job.bay, safety);
   return job.kind == JobKind::retrieval ? plan_retrieval(machine_, layout_, from, job.slot, job.bay, safety)
                                         : plan_storage(machine_, layout_, from, job.bay, job.slot, safety);
 }
@@ -110,34 +113,63 @@ Duration JobBoard::plan_duration(const MachineJob& job, const MachinePose& from,
   return planned->duration;
 }
 
-std::optional<std::pair<std::uint64_t, Result<MachinePlan>>> JobBoard::next(const MachineDriver& driver,
-                                                                             const SafetyInputs& safety) {
-  if (!driver.idle() || driver.status().halted()) return std::nullopt;
-  auto queued = std::find_if(active_.begin(), active_.end(), [](const MachineJob& j) { return j.state == JobState::queued; });
-  if (queued == active_.end()) return std::nullopt;
-  auto planned = plan(*queued, driver.pose(), safety);
-  if (planned) {
-    auto checked = check_plan(machine_, layout_, *planned, safety);
-    if (!checked) return std::pair{queued->id, Result<MachinePlan>(checked.error())};
-  }
-  return std::pair{queued->id, std::move(planned)};
+Result<MachinePlan> JobBoard::checked_plan(const MachineJob& job, const MachinePose& from, const SafetyInputs& safety) const {
+  auto planned = plan(job, from, safety);
+  if (!planned) return planned;
+  if (auto checked = check_plan(machine_, layout_, *planned, safety); !checked) return checked.error();
+  return planned;
 }
 
-void JobBoard::started(std::uint64_t id, SimTime now, Duration planned) {
+std::optional<std::pair<std::uint64_t, Result<MachinePlan>>> JobBoard::next(const MachineDriver& driver,
+                                                                             const SafetyInputs& safety) {
+  const MachineStatus status = driver.status();
+  if (!driver.idle() || status.halted() || status.manual) return std::nullopt;
+  auto queued = std::find_if(active_.begin(), active_.end(), [](const MachineJob& j) { return j.state == JobState::queued; });
+  if (queued == active_.end()) return std::nullopt;
+  return std::pair{queued->id, checked_plan(*queued, driver.pose(), safety)};
+}
+
+Result<MachinePlan> JobBoard::manual_plan(std::uint64_t id, const MachineDriver& driver, const SafetyInputs& safety) const {
+  const MachineJob* job = find(id);
+  if (!job || job->state == JobState::done || job->state == JobState::dropped)
+    return make_error(ErrorCode::not_found, "there is no unfinished job " + std::to_string(id));
+  if (job->kind != JobKind::retrieval)
+    return make_error(ErrorCode::conflict, "job " + std::to_string(id) +
+                                               " stores a car; manual mode brings cars to a bay (leave manual mode to store it)");
+  if (job->state == JobState::running) return make_error(ErrorCode::conflict, "job " + std::to_string(id) + " is already running");
+  for (const MachineJob& other : active_)
+    if (other.interrupted && other.id != id)
+      return make_error(ErrorCode::conflict, "job " + std::to_string(other.id) +
+                                                 " was stopped part-way; finish it first, the machine is not clear");
+  return checked_plan(*job, driver.pose(), safety);
+}
+
+void JobBoard::started(std::uint64_t id, SimTime now, const MachinePlan& plan) {
   MachineJob* job = find_mutable(id);
   if (!job) return;
   job->state = JobState::running;
   job->started = now;
-  job->planned = planned;
+  job->planned = plan.duration;
+  job->end_pose = plan.end_pose;
+  job->interrupted.reset();
   // The running job goes first: service order is the lift's order.
   auto position = std::find_if(active_.begin(), active_.end(), [&](const MachineJob& j) { return j.id == id; });
   std::rotate(active_.begin(), position, position + 1);
 }
 
+void JobBoard::abandoned(std::uint64_t id, const Interrupted& state) {
+  MachineJob* job = find_mutable(id);
+  if (!job) return;
+  job->state = JobState::queued;
+  job->interrupted = state;
+}
+
 void JobBoard::update_etas(SimTime now, const MachineDriver& driver, const SafetyInputs& safety) {
   const MachineStatus status = driver.status();
   std::optional<SimTime> free_at = now;
-  if (status.halted()) {
+  if (status.manual) {
+    free_at.reset();  // staff decide what moves next
+  } else if (status.halted()) {
     if (status.expected_back) {
       const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(*status.expected_back -
                                                                               std::chrono::steady_clock::now());
@@ -152,8 +184,7 @@ void JobBoard::update_etas(SimTime now, const MachineDriver& driver, const Safet
     Duration lift_time{};
     if (job.state == JobState::running) {
       if (auto left = driver.remaining()) lift_time = to_duration(*left);
-      pose = MachinePose{};  // refined below: a running job ends where its plan ends
-      plan_duration(job, driver.pose(), inputs, &pose);
+      pose = job.end_pose;
     } else {
       MachinePose end = pose;
       job.planned = plan_duration(job, pose, inputs, &end);

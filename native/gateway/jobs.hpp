@@ -34,6 +34,10 @@ struct MachineJob {
   SimTime finished{};
   std::optional<SimTime> eta;  // unknown while the machine is halted with no expected end
   Duration planned{};          // lift time of its plan (as last planned)
+  MachinePose end_pose{};      // where its plan leaves the machine (running jobs)
+  // Set when staff abandoned it part-way (manual mode): its next plan finishes it from there (plan_recovery).
+  // Not kept across a restart, when the machine is homed and the job starts again from the top.
+  std::optional<Interrupted> interrupted;
 };
 
 nlohmann::json to_json(const MachineJob& job);
@@ -47,8 +51,15 @@ class JobBoard {
   void on_event(std::uint64_t sequence, const Event& event, const Tower& tower);
   // The next queued job and its plan from `pose`, if the lift may start one now. A job whose plan fails is
   // left queued and the failure returned, so an operator sees why the machine stands still.
+  // Nothing starts on its own in manual mode.
   std::optional<std::pair<std::uint64_t, Result<MachinePlan>>> next(const MachineDriver& driver, const SafetyInputs& safety);
-  void started(std::uint64_t id, SimTime now, Duration planned);
+  // Staff in manual mode: the checked plan that brings a queued retrieval's car to its bay from where the
+  // machine is. Refused (naming why) for a job that is not a queued retrieval, while another job is left
+  // part-way (it must be finished first), or when the plan is refused.
+  Result<MachinePlan> manual_plan(std::uint64_t id, const MachineDriver& driver, const SafetyInputs& safety) const;
+  void started(std::uint64_t id, SimTime now, const MachinePlan& plan);
+  // A running job that staff abandoned part-way: queued again, first, to be finished from `state`.
+  void abandoned(std::uint64_t id, const Interrupted& state);
   // Recomputes every ETA at `now` from the driver's state.
   void update_etas(SimTime now, const MachineDriver& driver, const SafetyInputs& safety);
 
@@ -65,6 +76,7 @@ class JobBoard {
   Duration plan_duration(const MachineJob& job, const MachinePose& from, const SafetyInputs& safety,
                          MachinePose* end) const;
   Result<MachinePlan> plan(const MachineJob& job, const MachinePose& from, const SafetyInputs& safety) const;
+  Result<MachinePlan> checked_plan(const MachineJob& job, const MachinePose& from, const SafetyInputs& safety) const;
 
   MachineConfig machine_;
   TowerLayout layout_;
