@@ -1,7 +1,12 @@
 // The gateway's edges through HTTP: every refusal path, auth negatives, the flash-sale race and the API
 // contract (every route documented in OpenAPI, every error shaped alike).
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <set>
+#include <sstream>
+
+#include <unistd.h>
 
 #include "gateway_fixture.hpp"
 
@@ -37,6 +42,20 @@ TEST_CASE("malformed requests are refused with a JSON error that names the probl
 
 // Found by tests/fuzz/fuzz_gateway_request: a path that is not UTF-8 was quoted into the 404's message and
 // the JSON encoder threw, so the client got a 500 instead of its 404.
+TEST_CASE("deeply nested JSON is refused with a JSON error, not a crash or a stall", "[refusals]") {
+  RunningGateway tower("deep-json");
+  const std::size_t depth = 30'000;  // within the 64 KiB body limit
+  const std::string arrays = std::string(depth, '[') + std::string(depth, ']');
+  std::string objects;
+  for (std::size_t i = 0; i < depth / 6; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(depth / 6, '}');
+  for (const std::string& body : {arrays, objects}) {
+    const Reply reply = tower.client->raw("POST", "/api/v1/customers", body, "");
+    CHECK(is_error(reply, 400, "invalid_argument"));
+  }
+  CHECK(tower.client->get("/healthz").status == 200);
+}
+
 TEST_CASE("a path or query that is not UTF-8 is refused with a JSON error, not a 500", "[refusals]") {
   RunningGateway tower("not-utf8");
   auto& client = *tower.client;
@@ -153,6 +172,51 @@ TEST_CASE("roles are checked on every route and customers see only their own rec
   CHECK(registered.json["token"].get<std::string>().size() >= 43);  // 256 bits in base64url
   CHECK_FALSE(registered.json["customer"].contains("identity_digest"));
   (void)bob;
+}
+
+// Runs `body` with the process's stderr (where the gateway logs) going to a file; returns what was written.
+template <class Body>
+std::string captured_stderr(const std::filesystem::path& file, Body body) {
+  std::fflush(stderr);
+  const int saved = dup(2);
+  FILE* capture = std::fopen(file.c_str(), "w");
+  REQUIRE(capture != nullptr);
+  dup2(fileno(capture), 2);
+  body();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  std::fclose(capture);
+  std::ostringstream text;
+  text << std::ifstream(file).rdbuf();
+  return text.str();
+}
+
+TEST_CASE("secrets never reach the logs: tokens, pickup codes, identity documents, face templates", "[auth]") {
+  const auto directory = fresh_directory("secrets");
+  std::string customer_token, pickup_code;
+  const std::string document = "SECRET0042", selfie = "face:very-private-template";
+  const std::string log = captured_stderr(directory.parent_path() / "secrets-stderr.log", [&] {
+    RunningGateway tower(directory);
+    const Reply registered = tower.client->post("/api/v1/customers", {{"name", "S"}, {"identity_document", document}, {"selfie_template", selfie}});
+    REQUIRE(registered.status == 201);
+    customer_token = registered.json["token"].get<std::string>();
+    const Reply booked = tower.client->post("/api/v1/trials", {{"car", tower.available_car()}}, customer_token);
+    REQUIRE(booked.status == 201);
+    pickup_code = booked.json["pickup_code"].get<std::string>();
+    // Refusals are where a careless server logs what it was sent.
+    CHECK(tower.client->post("/api/v1/pickups", {{"pickup_code", pickup_code}, {"face_match_permille", 10}}, staff_token).status == 403);
+    CHECK(tower.client->post("/api/v1/pickups", {{"pickup_code", pickup_code + "x"}, {"face_match_permille", 990}}, staff_token).status == 403);
+    CHECK(tower.client->get("/api/v1/jobs", customer_token + "tampered").status == 401);
+    CHECK(tower.client->post("/api/v1/customers", {{"name", "S"}, {"identity_document", document}, {"selfie_template", selfie}}).status == 409);
+    CHECK(tower.client->post("/api/v1/pickups", {{"pickup_code", pickup_code}, {"face_match_permille", 990}}, staff_token).status == 201);
+    CHECK(tower.client->post("/api/v1/machine/faults", {{"fault", "emergency_stop"}}, staff_token).status == 200);
+  });
+  REQUIRE(log.find("machine fault raised") != std::string::npos);  // the capture did see the gateway's log
+  for (const std::string& secret : {customer_token, std::string(staff_token), pickup_code, document, selfie}) {
+    INFO("a secret in the log: " << secret);
+    CHECK(log.find(secret) == std::string::npos);
+  }
 }
 
 TEST_CASE("registrations and claims are rate-limited per client address", "[auth]") {

@@ -298,6 +298,30 @@ TEST_CASE("a body over the limit is refused with 413 and the connection closes",
   CHECK(client.read_until_closed() == net::error::eof);
 }
 
+TEST_CASE("connections beyond the limit are closed at once while those within it are served", "[http]") {
+  HttpServerOptions options = test_options();
+  options.max_connections = 4;
+  TestServer fixture(options);
+  std::vector<std::unique_ptr<HttpClient>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<HttpClient>(fixture.port));
+    REQUIRE_FALSE(held.back()->connect_error);
+  }
+  REQUIRE(TestServer::eventually([&] { return fixture.server.connections() == 4; }));
+  // The fifth is accepted by the kernel and closed by the server before it reads a byte.
+  HttpClient extra(fixture.port);
+  REQUIRE_FALSE(extra.connect_error);
+  const beast::error_code ended = extra.read_until_closed();
+  CHECK((ended == net::error::eof || ended == net::error::connection_reset));
+  CHECK(fixture.server.connections() == 4);
+  // Those within the limit still get answers; once one leaves, a newcomer is served again.
+  CHECK(held[0]->exchange(http::verb::get, "/echo").result_int() == 202);
+  held.pop_back();
+  REQUIRE(TestServer::eventually([&] { return fixture.server.connections() == 3; }));
+  HttpClient newcomer(fixture.port);
+  CHECK(newcomer.exchange(http::verb::get, "/echo").result_int() == 202);
+}
+
 TEST_CASE("bytes that are not HTTP get 400 and the connection closes", "[http]") {
   TestServer fixture;
   HttpClient client(fixture.port);
