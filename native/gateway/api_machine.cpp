@@ -48,6 +48,8 @@ nlohmann::json job_json(const MachineJob& job, SimTime now, const MachineStatus&
   nlohmann::json json = to_json(job);
   json["eta_seconds"] = job.eta ? nlohmann::json(static_cast<double>(std::max<std::int64_t>(0, (*job.eta - now).us)) / 1e6) : nlohmann::json(nullptr);
   if (job.state != JobState::queued && job.state != JobState::running) return json;
+  // In manual mode the job staff are running is on its way; only the others wait for them.
+  if (status.manual && !status.halted() && job.state == JobState::running) return json;
   if (auto delay = delay_of(status)) {
     json["delay"] = {{"reason", delay->reason}, {"message", delay->message}, {"next", delay->next}};
     if (!job.eta) json["eta_note"] = delay->message + " " + delay->next;

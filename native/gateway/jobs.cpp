@@ -167,9 +167,7 @@ void JobBoard::abandoned(std::uint64_t id, const Interrupted& state) {
 void JobBoard::update_etas(SimTime now, const MachineDriver& driver, const SafetyInputs& safety) {
   const MachineStatus status = driver.status();
   std::optional<SimTime> free_at = now;
-  if (status.manual) {
-    free_at.reset();  // staff decide what moves next
-  } else if (status.halted()) {
+  if (status.halted()) {
     if (status.expected_back) {
       const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(*status.expected_back -
                                                                               std::chrono::steady_clock::now());
@@ -181,6 +179,10 @@ void JobBoard::update_etas(SimTime now, const MachineDriver& driver, const Safet
   const SafetyInputs inputs = nominal(safety);
   MachinePose pose = driver.pose();
   for (MachineJob& job : active_) {
+    if (status.manual && job.state != JobState::running) {  // staff decide what moves next, and when
+      job.eta.reset();
+      continue;
+    }
     Duration lift_time{};
     if (job.state == JobState::running) {
       if (auto left = driver.remaining()) lift_time = to_duration(*left);

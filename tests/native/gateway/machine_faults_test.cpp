@@ -147,11 +147,16 @@ TEST_CASE("a transfer jam with the pallet out stops everything; staff recover th
   CHECK(retrieval.machine()["busy"] == false);
   CHECK(retrieval.job_view()["delay"]["reason"] == "manual_mode");
   CHECK(retrieval.job_view()["state"] == "queued");
+  CHECK(retrieval.job_view()["eta_seconds"].is_null());  // staff decide when it moves
 
   CHECK(retrieval.tower.client->post("/api/v1/machine/manual-deliveries", {{"job", retrieval.job}}, retrieval.token).status == 403);
   const Reply delivering = retrieval.deliver();
   REQUIRE(delivering.status == 200);
   CHECK(delivering.json["state"] == "running");
+  // On its way again: the customer sees an ETA, and no delay.
+  const nlohmann::json on_its_way = retrieval.job_view();
+  CHECK(on_its_way["eta_seconds"].is_number());
+  CHECK_FALSE(on_its_way.contains("delay"));
   CHECK(retrieval.deliver().status == 409);  // already on its way
   CHECK(retrieval.delivered());
   CHECK(retrieval.job_view()["state"] == "done");
