@@ -3,6 +3,7 @@
 // a dwell point for the idle lift. Faults suspend the lift or take a bay out of use; ETAs follow.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "tower/sim.hpp"
 
@@ -118,6 +119,7 @@ bool Simulator::start_job(std::uint32_t j) {
     job.bay = bay;
     job.slot = std::get<RetrievalStarted>(events->front().body).slot;
     bay_busy_[bay.value - 1] = 1;
+    bay_leaves_at_[bay.value - 1] = SimTime{std::numeric_limits<std::int64_t>::max()};  // the ETAs project it
     plan = planned(Move::retrieval, pose_, job.slot, bay);
   } else {
     auto events = tower_.apply(StoreCar{job.car}, now_);
@@ -209,25 +211,78 @@ void Simulator::bay_blocked(BayId bay, bool starts) {
   }
 }
 
-// ETAs: the lift's current move, then the queue in order, each job taking its planned time; an outage in
-// force lasts until its announced end.
+// ETAs: a dry run of the dispatcher over the queue, so that a retrieval waiting for a bay is promised when a
+// bay will be free, not merely when the lift will be. The lift is free after its current move (an outage in
+// force lasts until its announced end). A bay is free when what it holds is expected to leave: a car in its
+// handover once the handover is done, a staged car after its customer's announced arrival and handover, a car on
+// its way after it arrives and is handed over, a returned car once its storage job has taken it. Jobs then
+// start as dispatch() would start them: the first that can start, a storage first under dual command, each
+// taking its planned time. Returning drivers who take a bay that frees up are not foreseen.
 void Simulator::update_etas() {
+  const Duration handover{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)};
+  const SimTime never{std::numeric_limits<std::int64_t>::max()};
   SimTime lift_free = now_;
   if (lift_out_ > 0) lift_free = std::max(lift_free, lift_back_at_);
+  std::vector<SimTime>& bay_free = eta_bay_free_;
+  bay_free.resize(bay_busy_.size());
+  for (std::size_t b = 0; b < bay_free.size(); ++b)
+    bay_free[b] = bay_blocked_[b] > 0 ? never : bay_busy_[b] ? bay_leaves_at_[b] : now_;
+  // A customer who is not at the kiosk yet hands over from the announced arrival.
+  auto handed_over = [&](const Job& job, SimTime in_bay) {
+    const Visitor& visitor = visitors_[job.visitor];
+    const SimTime from = visitor.arrived.us < 0 && visitor.announced.us >= 0 ? std::max(in_bay, visitor.announced) : in_bay;
+    return from + handover;
+  };
+  auto revise = [&](Job& job, SimTime eta) {
+    if (job.first_eta.us < 0) job.first_eta = eta;
+    else if (std::max(eta.us - job.eta.us, job.eta.us - eta.us) > seconds(30).us) ++counts_.eta_revisions;
+    job.eta = eta;
+  };
   if (activity_ != LiftActivity::idle) {
     lift_free = lift_out_ > 0 ? lift_free + lift_remaining_ : lift_until_;
     if (activity_ == LiftActivity::job) {
       Job& running = jobs_[lift_job_];
-      if (std::max(lift_free.us - running.eta.us, running.eta.us - lift_free.us) > seconds(30).us) ++counts_.eta_revisions;
-      running.eta = lift_free;
+      revise(running, lift_free);
+      const std::size_t b = running.bay.value - 1;
+      if (bay_blocked_[b] == 0) bay_free[b] = running.kind == JobKind::retrieval ? handed_over(running, lift_free) : lift_free;
     }
   }
-  for (const std::uint32_t j : queue_) {
-    Job& job = jobs_[j];
+  std::vector<std::uint32_t>& pending = eta_pending_;
+  pending.assign(queue_.begin(), queue_.end());
+  while (!pending.empty()) {
+    // The earliest a bay is free, and which (the lowest-numbered, as free_bay() picks).
+    std::size_t first_bay = bay_free.size();
+    for (std::size_t b = 0; b < bay_free.size(); ++b)
+      if (bay_free[b] != never && (first_bay == bay_free.size() || bay_free[b] < bay_free[first_bay])) first_bay = b;
+    const bool bay_by_then = first_bay < bay_free.size() && bay_free[first_bay] <= lift_free;
+    auto chosen = std::find_if(pending.begin(), pending.end(), [&](std::uint32_t j) {
+      return jobs_[j].kind == JobKind::storage || bay_by_then;
+    });
+    if (chosen != pending.end() && scenario_.policy.dual_command && jobs_[*chosen].kind == JobKind::retrieval) {
+      const auto storage = std::find_if(pending.begin(), pending.end(), [&](std::uint32_t j) { return jobs_[j].kind == JobKind::storage; });
+      if (storage != pending.end()) chosen = storage;
+    }
+    if (chosen == pending.end()) {
+      if (first_bay == bay_free.size()) break;  // every bay blocked with no end in sight: no honest promise
+      lift_free = bay_free[first_bay];          // the lift waits for the first bay to free up
+      continue;
+    }
+    Job& job = jobs_[*chosen];
+    pending.erase(chosen);
     lift_free = lift_free + job.estimate;
-    if (job.first_eta.us < 0) job.first_eta = lift_free;
-    else if (std::max(lift_free.us - job.eta.us, job.eta.us - lift_free.us) > seconds(30).us) ++counts_.eta_revisions;
-    job.eta = lift_free;
+    revise(job, lift_free);
+    if (job.kind == JobKind::retrieval) {
+      std::size_t b = 0;
+      while (bay_free[b] == never || bay_free[b] > lift_free - job.estimate) ++b;
+      bay_free[b] = handed_over(job, lift_free);
+    } else if (bay_blocked_[job.bay.value - 1] == 0) {
+      bay_free[job.bay.value - 1] = lift_free;
+    }
+  }
+  // Jobs no bay will ever serve keep the lift-only promise, after everything else.
+  for (const std::uint32_t j : pending) {
+    lift_free = lift_free + jobs_[j].estimate;
+    revise(jobs_[j], lift_free);
   }
 }
 

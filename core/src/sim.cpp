@@ -96,6 +96,7 @@ Simulator::Simulator(const Scenario& scenario, Tower tower)
   safety_.bays.resize(bays);
   bay_blocked_.assign(bays, 0);
   bay_busy_.assign(bays, 0);
+  bay_leaves_at_.assign(bays, SimTime{});
   ground_ = MachinePose{0.0, bay_angle_rad(BayId{1}, scenario.config.layout), 0.0};
   pose_ = ground_;
   counts_.scenario = scenario.name;

@@ -2,6 +2,7 @@
 // ordering and booking through the Tower's own commands, waiting at the kiosk and driving out.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "tower/catalogue.hpp"
 #include "tower/sim.hpp"
@@ -191,8 +192,9 @@ void Simulator::on_kiosk_arrival(std::uint32_t v) {
     ++counts_.ready_on_arrival;
     waits_us_.push_back(0);
     hour_waits_us_.push_back(0);
-    schedule(now_ + Duration{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)},
-             EventKind::handover_done, v);
+    const SimTime done = now_ + Duration{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)};
+    bay_leaves_at_[jobs_[visitor.job - 1].bay.value - 1] = done;
+    schedule(done, EventKind::handover_done, v);
   } else if (visitor.job == 0) {
     request_retrieval(v);
   }
@@ -201,12 +203,17 @@ void Simulator::on_kiosk_arrival(std::uint32_t v) {
 void Simulator::on_car_in_bay(std::uint32_t v) {
   Visitor& visitor = visitors_[v];
   visitor.ready = now_;
-  if (visitor.arrived.us < 0) return;  // staged ahead: the car waits in the bay for its customer
+  const Duration handover{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)};
+  SimTime& leaves = bay_leaves_at_[jobs_[visitor.job - 1].bay.value - 1];
+  if (visitor.arrived.us < 0) {  // staged ahead: the car waits in the bay for its customer
+    leaves = std::max(now_, visitor.announced) + handover;
+    return;
+  }
   const std::int64_t wait = (now_ - visitor.arrived).us;
   waits_us_.push_back(wait);
   hour_waits_us_.push_back(wait);
-  schedule(now_ + Duration{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)},
-           EventKind::handover_done, v);
+  leaves = now_ + handover;
+  schedule(leaves, EventKind::handover_done, v);
 }
 
 void Simulator::on_handover_done(std::uint32_t v) {
@@ -247,6 +254,7 @@ void Simulator::try_returns() {
     }
     ++counts_.trials_returned;
     bay_busy_[bay.value - 1] = 1;
+    bay_leaves_at_[bay.value - 1] = SimTime{std::numeric_limits<std::int64_t>::max()};  // its storage job takes it
     Job job;
     job.kind = JobKind::storage;
     job.car = tower_.trial(trial)->car;

@@ -295,6 +295,10 @@ class Simulator {
   Duration lift_remaining_{};        // of the move suspended by an outage
   std::vector<int> bay_blocked_;     // by bay id - 1: blocks in force
   std::vector<std::uint8_t> bay_busy_;  // by bay id - 1: holds a car (mirrors Tower::car_at_bay)
+  std::vector<SimTime> bay_leaves_at_;  // by bay id - 1, of a busy bay: when its car is expected to leave
+                                        // (the largest time while a job of the queue decides it)
+  std::vector<SimTime> eta_bay_free_;   // update_etas's scratch, kept to spare an allocation per event
+  std::vector<std::uint32_t> eta_pending_;
 
   // accounting
   SimTime last_accounted_{};
