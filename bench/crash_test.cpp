@@ -1,10 +1,13 @@
-// Crash-safety test of the real gateway: drives a mixed load (registrations, flash-sale claims, orders, cancels)
-// at `tower serve`, SIGKILLs it at a random moment, restarts it on the same data directory and checks through the
-// API that every acknowledged change survived exactly once, no unit was sold twice and no car is in two live orders.
-// Progress goes to stderr, the summary to stdout. Exit 0 only when every check held in every cycle.
+// Crash-safety test of the real gateway: drives a mixed load (registrations, flash-sale claims, orders and their down
+// payments, cancels, test-drive bookings, pickups at the kiosk, handovers in the bay, returns) at `tower serve` with a
+// fast simulated machine, SIGKILLs it at a random moment, in every third cycle leaves a torn final write in the
+// store's write-ahead log, restarts it on the same data directory and checks through the API that every acknowledged
+// change survived exactly once, no unit was sold beyond stock, no car is in two places and no used pickup code works.
+// Progress goes to stderr, the summary with the counts to stdout. Exit 0 only when every check held in every cycle.
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -13,9 +16,13 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -36,21 +43,32 @@ using json = nlohmann::json;
 constexpr const char* usage_text =
     "usage: tower_crash_test --tower PATH [--cycles N] [--seed N]\n"
     "\n"
-    "Crash-safety test of 'tower serve'. Each cycle starts the server on one data directory kept across cycles,\n"
-    "drives registrations, flash-sale claims, orders and cancels over 16 keep-alive connections, SIGKILLs the\n"
-    "server 50-400 ms into the load, restarts it and checks through the API that every acknowledged (2xx) change\n"
-    "is there exactly once, the sale is not oversold and no car is held by two live orders.\n"
+    "Crash-safety test of 'tower serve'. Each cycle starts the server on one data directory kept across cycles, its\n"
+    "simulated machine 1000 times faster than real time, and drives a mixed load over 16 keep-alive connections:\n"
+    "registrations, flash-sale claims, orders and their down payments, cancels, test-drive bookings, and for booked\n"
+    "test drives and paid orders the pickup at the kiosk, the handover once the car is in the bay and the return of\n"
+    "the test drive. It SIGKILLs the server 50-400 ms into the load, in every third cycle appends a torn final write\n"
+    "to the store's write-ahead log, restarts the server and checks through the API that every acknowledged (2xx)\n"
+    "change is there exactly once, the sale is not oversold, no car is in two places (slots, bays, live orders and\n"
+    "test drives) and no used pickup code works again. The summary counts the cycles, the torn writes and the\n"
+    "acknowledged changes by kind.\n"
     "\n"
     "options:\n"
     "  --tower PATH   the tower executable (required)\n"
     "  --cycles N     kill-and-restart cycles (default 50)\n"
-    "  --seed N       seed of the load mix and the kill moments (default: random, printed)\n"
+    "  --seed N       seed of the load mix, the kill moments and the torn writes (default: random, printed)\n"
     "  --help         print this help\n"
     "\n"
     "exit status: 0 every check held; 1 a check failed (the reason is on stderr); 2 usage error\n";
 
 constexpr int connections = 16;
 constexpr int sale_units = 600;
+constexpr int initial_stock = 60;         // every slot: a delivered car leaves the tower for good
+constexpr double machine_speed = 1000;    // a retrieval takes about 60 ms, so picked-up cars reach the bay in a cycle
+constexpr double follow_up_share = 0.1;   // of requests, while follow-ups wait: spread over the cycle, some cut by the kill
+constexpr std::size_t open_trials = 2;    // test drives booked and not yet picked up: about what two bays serve a cycle
+constexpr int face_match_permille = 990;  // above the kiosk's threshold of 900
+constexpr long torn_every = 3;            // cycles
 
 struct Options {
   std::string tower;
@@ -95,30 +113,58 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
-// What the server acknowledged with a 2xx answer: it must all be there after any crash.
+bool one_of(const std::string& value, std::initializer_list<const char*> allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const char* candidate) { return value == candidate; });
+}
+
+std::uint64_t id_of(const json& value) { return value.get<std::uint64_t>(); }
+
+// What the server acknowledged with a 2xx answer: it must all be there after any crash. A flag is set when its
+// change was acknowledged, except cancel_sent: a cancel whose answer the crash cut off may still have happened.
 struct Ledger {
   struct Customer {
     std::uint64_t id = 0;
     std::string token;
+    bool trial_sent = false;  // one test drive each keeps clear of the quota of one at a time, each model once
   };
   std::vector<Customer> customers;
   std::map<std::uint64_t, std::uint64_t> claims;  // claim -> customer
   struct Order {
     std::uint64_t car = 0, customer = 0;
     std::size_t customer_index = 0;
-    bool cancelled = false;  // a cancel of it was acknowledged
+    std::string pickup_code;
+    json down_payment;
+    bool paid = false, picked_up = false, handed_over = false, cancelled = false, cancel_sent = false;
   };
   std::map<std::uint64_t, Order> orders;
-  std::size_t cancels = 0;
-  std::size_t changes() const { return customers.size() + claims.size() + orders.size() + cancels; }
+  struct Trial {
+    std::uint64_t car = 0, customer = 0;
+    std::string pickup_code;
+    bool picked_up = false, handed_over = false, returned = false;
+  };
+  std::map<std::uint64_t, Trial> trials;
+  std::size_t payments = 0, pickups = 0, handovers = 0, returns = 0, cancels = 0;
+
+  std::size_t changes() const {
+    return customers.size() + claims.size() + orders.size() + payments + trials.size() + pickups + handovers + returns +
+           cancels;
+  }
+  std::string counts() const {
+    return std::to_string(customers.size()) + " customers, " + std::to_string(claims.size()) + " claims, " +
+           std::to_string(orders.size()) + " orders, " + std::to_string(payments) + " payments, " +
+           std::to_string(trials.size()) + " trials, " + std::to_string(pickups) + " pickups, " +
+           std::to_string(handovers) + " handovers, " + std::to_string(returns) + " returns, " +
+           std::to_string(cancels) + " cancels";
+  }
 };
 
-enum class Kind { register_customer, claim, order, cancel };
+// poll reads a picked-up car until it is in the bay; every other kind is a change.
+enum class Kind { register_customer, claim, order, payment, cancel, trial, pickup, poll, handover, return_trial };
 
 struct Job {
   Kind kind = Kind::register_customer;
   std::size_t customer = 0;  // index into the ledger's customers
-  std::uint64_t target = 0;  // the car of an order, the order of a cancel
+  std::uint64_t car = 0, order = 0, trial = 0;
   std::string text;
 };
 
@@ -127,24 +173,50 @@ struct Answer {
   json body;
 };
 
+// What the restarted server says, read once per cycle for the checks and the next cycle's follow-ups.
+struct World {
+  std::vector<json> orders, trials;  // by id - 1
+  std::map<std::uint64_t, json> cars;
+  json bays;  // the tower's: id, name and the car in, or moving to or from, each
+};
+
 class CrashRun {
  public:
-  explicit CrashRun(Options options) : options_(std::move(options)), random_(options_.seed) {}
+  explicit CrashRun(Options options)
+      : options_(std::move(options)), random_(options_.seed), crashes_(options_.seed ^ 0x9e3779b97f4a7c15) {}
   int run();
 
  private:
   bool start_server();
   bool create_sale();
   bool load(long cycle);
+  bool tear_wal(long cycle);
   const std::string& next_request(std::deque<Job>& jobs, std::vector<std::uint64_t>& cars);
+  Job new_job(std::vector<std::uint64_t>& cars);
+  Job customer_job(Kind kind, std::size_t customer, const std::string& start_line, const json& body);
   void record(const Job& job, const Answer& answer, std::vector<std::uint64_t>& cars);
+  void record_purchase(const Job& job, const json& body, std::vector<std::uint64_t>& cars);
+  void record_visit(const Job& job, const json& body, std::vector<std::uint64_t>& cars);
+  void follow_car(const Job& job, const Answer& answer);
+  Job follow_up(Kind kind, const Job& of, const std::string& pickup_code = "");
+  std::string pickup_text(const std::string& code) const;
+  void plan(const World& world);
   bool verify(long cycle);
   bool verify_customers();
   bool verify_claims();
-  bool verify_orders();
+  bool verify_orders(const World& world);
+  bool verify_trials(const World& world);
+  bool verify_places(const World& world);
+  bool verify_pickup_codes();
+  std::optional<World> observe();
+  std::optional<std::vector<Answer>> send_all(const std::vector<std::string>& texts);
   std::optional<std::vector<Answer>> get_all(const std::vector<std::pair<std::string, std::string>>& gets);
   std::optional<std::vector<json>> probe(const std::string& collection);
   std::optional<Answer> get_one(const std::string& path, const std::string& token);
+  bool chance(double probability) { return std::uniform_real_distribution<double>(0, 1)(random_) < probability; }
+  template <class T> const T& pick_one(const std::vector<T>& items) {
+    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(random_)];
+  }
   bool failed(const std::string& reason) {
     failures_.push_back(reason);
     progress("FAILED: " + reason);
@@ -153,6 +225,9 @@ class CrashRun {
 
   Options options_;
   std::mt19937_64 random_;
+  // The kill moments and the torn writes draw from their own stream: the mix draws as often as the server answers,
+  // so they stay the same for a seed however fast the load went.
+  std::mt19937_64 crashes_;
   std::filesystem::path dir_;
   std::string host_, staff_token_;
   asio::io_context io_{1};
@@ -163,7 +238,10 @@ class CrashRun {
   std::size_t next_document_ = 0;
   Ledger ledger_;
   std::set<std::uint64_t> claimed_;  // customers with an acknowledged claim
-  std::size_t oversold_ = 0, doubly_held_ = 0;
+  std::deque<Job> follow_ups_;       // the next steps of acknowledged changes, and what the last restart found ready
+  std::size_t awaiting_pickup_ = 0, trials_in_flight_ = 0;
+  long torn_phase_ = 0;  // the cycles with a torn write are those equal to this modulo torn_every
+  std::size_t torn_writes_ = 0, oversold_ = 0, misplaced_ = 0;
   std::map<unsigned, std::size_t> refusals_;  // non-2xx answers under load, by status
   std::vector<std::string> failures_;
 };
@@ -173,8 +251,10 @@ bool CrashRun::start_server() {
   host_ = "127.0.0.1:" + std::to_string(port);
   endpoint_ = tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
   const json limit = {{"per_second", 1'000'000}, {"burst", 1'000'000}};
+  // A used code is shown again after every restart; a lock after a few refusals would hide whether it still works.
   const json config = {{"port", port}, {"address", "127.0.0.1"}, {"data_dir", (dir_ / "data").string()},
-                       {"staff_tokens_file", (dir_ / "staff-tokens").string()}, {"initial_stock", 30},
+                       {"staff_tokens_file", (dir_ / "staff-tokens").string()}, {"initial_stock", initial_stock},
+                       {"machine_speed", machine_speed}, {"pickup_failures_to_lock", 100},
                        {"io_threads", 1}, {"rate_limits", {{"per_customer", limit}, {"per_address", limit}}},
                        {"credit_provider", {{"min_score", 760}, {"max_score", 800}}}};
   write_file(dir_ / "config.json", config.dump(2) + "\n");
@@ -219,68 +299,244 @@ bool CrashRun::create_sale() {
   return true;
 }
 
-// The next job of the mix: mostly registrations and claims, some orders on available cars, a few cancels.
-const std::string& CrashRun::next_request(std::deque<Job>& jobs, std::vector<std::uint64_t>& cars) {
+Job CrashRun::customer_job(Kind kind, std::size_t customer, const std::string& start_line, const json& body) {
   Job job;
+  job.kind = kind;
+  job.customer = customer;
+  job.text = request_text(start_line, host_, ledger_.customers[customer].token, body.dump());
+  return job;
+}
+
+// The next job: a waiting follow-up now and then, else the mix.
+const std::string& CrashRun::next_request(std::deque<Job>& jobs, std::vector<std::uint64_t>& cars) {
+  if (!follow_ups_.empty() && chance(follow_up_share)) {
+    jobs.push_back(std::move(follow_ups_.front()));
+    follow_ups_.pop_front();
+  } else {
+    jobs.push_back(new_job(cars));
+  }
+  if (jobs.back().kind == Kind::trial) ++trials_in_flight_;
+  return jobs.back().text;
+}
+
+// The mix: mostly registrations and claims, some orders and test drives on available cars, a few cancels.
+Job CrashRun::new_job(std::vector<std::uint64_t>& cars) {
   const double roll = std::uniform_real_distribution<double>(0, 1)(random_);
   const std::size_t customers = ledger_.customers.size();
   auto any_customer = [&] { return std::uniform_int_distribution<std::size_t>(0, customers - 1)(random_); };
-  std::vector<std::uint64_t> live;
-  if (roll >= 0.9)
-    for (const auto& [id, order] : ledger_.orders)
-      if (!order.cancelled) live.push_back(id);
-  if (customers > 0 && roll >= 0.4 && roll < 0.75) {
-    job.kind = Kind::claim;
-    job.customer = any_customer();
-    job.text = request_text("POST /api/v1/flash-sales/" + std::to_string(sale_) + "/claims", host_,
-                            ledger_.customers[job.customer].token, "{}");
-  } else if (customers > 0 && roll >= 0.75 && roll < 0.9 && !cars.empty()) {
-    job.kind = Kind::order;
-    job.customer = any_customer();
-    job.target = cars[std::uniform_int_distribution<std::size_t>(0, cars.size() - 1)(random_)];
-    job.text = request_text("POST /api/v1/orders", host_, ledger_.customers[job.customer].token,
-                            json{{"car", job.target}}.dump());
-  } else if (!live.empty()) {
-    job.kind = Kind::cancel;
-    job.target = live[std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(random_)];
-    job.customer = ledger_.orders[job.target].customer_index;
-    job.text = request_text("POST /api/v1/orders/" + std::to_string(job.target) + "/cancel", host_,
-                            ledger_.customers[job.customer].token, "{}");
-  } else {
-    const json body = {{"name", "Crash Test"}, {"identity_document", "CRASH" + std::to_string(++next_document_)},
-                       {"selfie_template", "selfie-" + std::to_string(next_document_)}};
-    job.text = request_text("POST /api/v1/customers", host_, "", body.dump());
+  if (customers > 0 && roll >= 0.4 && roll < 0.72)
+    return customer_job(Kind::claim, any_customer(), "POST /api/v1/flash-sales/" + std::to_string(sale_) + "/claims",
+                        json::object());
+  if (customers > 0 && roll >= 0.72 && roll < 0.84 && !cars.empty()) {
+    const std::size_t customer = any_customer();
+    const std::uint64_t car = pick_one(cars);
+    Job job = customer_job(Kind::order, customer, "POST /api/v1/orders", {{"car", car}});
+    job.car = car;
+    return job;
   }
-  jobs.push_back(std::move(job));
-  return jobs.back().text;
+  if (customers > 0 && roll >= 0.84 && roll < 0.9 && !cars.empty() && awaiting_pickup_ + trials_in_flight_ < open_trials) {
+    const std::size_t customer = any_customer();
+    if (!ledger_.customers[customer].trial_sent) {
+      ledger_.customers[customer].trial_sent = true;
+      const std::uint64_t car = pick_one(cars);
+      Job job = customer_job(Kind::trial, customer, "POST /api/v1/trials", {{"car", car}});
+      job.car = car;
+      return job;
+    }
+  }
+  if (roll >= 0.9) {
+    std::vector<std::uint64_t> live;  // a picked-up car is no longer in its slot, so its order cannot be cancelled
+    for (const auto& [id, order] : ledger_.orders)
+      if (!order.cancelled && !order.picked_up) live.push_back(id);
+    if (!live.empty()) {
+      const std::uint64_t id = pick_one(live);
+      Ledger::Order& order = ledger_.orders.at(id);
+      order.cancel_sent = true;
+      Job job = customer_job(Kind::cancel, order.customer_index, "POST /api/v1/orders/" + std::to_string(id) + "/cancel",
+                             json::object());
+      job.order = id;
+      return job;
+    }
+  }
+  const json body = {{"name", "Crash Test"}, {"identity_document", "CRASH" + std::to_string(++next_document_)},
+                     {"selfie_template", "selfie-" + std::to_string(next_document_)}};
+  Job job;
+  job.text = request_text("POST /api/v1/customers", host_, "", body.dump());
+  return job;
 }
 
 // A 2xx answer is an acknowledged change: remember it, and check it names what was asked.
 void CrashRun::record(const Job& job, const Answer& answer, std::vector<std::uint64_t>& cars) {
+  if (job.kind == Kind::trial) --trials_in_flight_;
+  if (job.kind == Kind::poll && answer.status == 200) return follow_car(job, answer);
   if (answer.status < 200 || answer.status > 299) {
     ++refusals_[answer.status];
     if (answer.status >= 500 || answer.status == 400 || answer.status == 401)
       failed("unexpected status " + std::to_string(answer.status) + " under load: " + answer.body.dump());
+    const bool cancelled = job.order != 0 && ledger_.orders.at(job.order).cancelled;
+    if ((job.kind == Kind::pickup || job.kind == Kind::return_trial) && answer.status == 409 && !cancelled)
+      follow_ups_.push_back(job);  // every bay was busy: try again once one is free
     return;
   }
   const json& body = answer.body;
   if (job.kind == Kind::register_customer) {
-    ledger_.customers.push_back({body.at("customer").at("id").get<std::uint64_t>(), body.at("token").get<std::string>()});
+    ledger_.customers.push_back({id_of(body.at("customer").at("id")), body.at("token").get<std::string>(), false});
   } else if (job.kind == Kind::claim) {
     const auto customer = ledger_.customers[job.customer].id;
-    if (body.at("customer").get<std::uint64_t>() != customer) failed("claim answered for another customer: " + body.dump());
+    if (id_of(body.at("customer")) != customer) failed("claim answered for another customer: " + body.dump());
     if (!claimed_.insert(customer).second) ++oversold_, failed("customer " + std::to_string(customer) + " won twice: " + body.dump());
-    ledger_.claims[body.at("id").get<std::uint64_t>()] = customer;
-  } else if (job.kind == Kind::order) {
-    const auto& order = body.at("order");
-    if (order.at("car").get<std::uint64_t>() != job.target) failed("order answered for another car: " + body.dump());
-    ledger_.orders[order.at("id").get<std::uint64_t>()] = {job.target, ledger_.customers[job.customer].id, job.customer, false};
-    std::erase(cars, job.target);
+    ledger_.claims[id_of(body.at("id"))] = customer;
+  } else if (job.kind == Kind::order || job.kind == Kind::payment || job.kind == Kind::cancel) {
+    record_purchase(job, body, cars);
   } else {
-    ledger_.orders[job.target].cancelled = true;
-    ++ledger_.cancels;
-    cars.push_back(ledger_.orders[job.target].car);
+    record_visit(job, body, cars);
   }
+}
+
+// Orders, their down payments and cancels; half the orders are paid at once, the rest wait to be cancelled.
+void CrashRun::record_purchase(const Job& job, const json& body, std::vector<std::uint64_t>& cars) {
+  if (job.kind == Kind::order) {
+    const auto& order = body.at("order");
+    if (id_of(order.at("car")) != job.car) failed("order answered for another car: " + body.dump());
+    const std::uint64_t id = id_of(order.at("id"));
+    Ledger::Order& entry = ledger_.orders[id];
+    entry.car = job.car;
+    entry.customer = ledger_.customers[job.customer].id;
+    entry.customer_index = job.customer;
+    entry.pickup_code = body.at("pickup_code").get<std::string>();
+    entry.down_payment = order.at("down_payment");
+    std::erase(cars, job.car);
+    if (chance(0.5)) {
+      Job payment = customer_job(Kind::payment, job.customer, "POST /api/v1/orders/" + std::to_string(id) + "/payment",
+                                 {{"amount", entry.down_payment}});
+      payment.order = id;
+      follow_ups_.push_back(std::move(payment));
+    }
+  } else if (job.kind == Kind::payment) {
+    if (body.at("state") != "paid") failed("the payment of order " + std::to_string(job.order) + " answered " + body.dump());
+    ledger_.orders.at(job.order).paid = true;
+    ++ledger_.payments;
+  } else {
+    Ledger::Order& order = ledger_.orders.at(job.order);
+    order.cancelled = true;
+    ++ledger_.cancels;
+    cars.push_back(order.car);
+  }
+}
+
+// Test drives, and the steps of a visit to the tower for a test drive or a paid order: the pickup at the kiosk, the
+// handover in the bay, the return.
+void CrashRun::record_visit(const Job& job, const json& body, std::vector<std::uint64_t>& cars) {
+  const std::string what = job.order != 0 ? "order " + std::to_string(job.order) : "test drive " + std::to_string(job.trial);
+  if (job.kind == Kind::trial) {
+    const auto& trial = body.at("trial");
+    if (id_of(trial.at("car")) != job.car) failed("test drive answered for another car: " + body.dump());
+    Job booked = job;
+    booked.trial = id_of(trial.at("id"));
+    const std::string code = body.at("pickup_code").get<std::string>();
+    ledger_.trials[booked.trial] = {job.car, ledger_.customers[job.customer].id, code, false, false, false};
+    follow_ups_.push_back(follow_up(Kind::pickup, booked, code));
+    std::erase(cars, job.car);
+    ++awaiting_pickup_;
+  } else if (job.kind == Kind::pickup) {
+    if (!body.at("job").is_null() && id_of(body.at("job").at("car")) != job.car)
+      failed("the pickup of " + what + " started a job for another car: " + body.dump());
+    if (job.order != 0) ledger_.orders.at(job.order).picked_up = true;
+    if (job.trial != 0) {
+      ledger_.trials.at(job.trial).picked_up = true;
+      if (awaiting_pickup_ > 0) --awaiting_pickup_;
+    }
+    ++ledger_.pickups;
+    follow_ups_.push_back(follow_up(Kind::poll, job));
+  } else if (job.kind == Kind::handover) {
+    if (body.at("state") != (job.order != 0 ? "delivered" : "out_on_trial"))
+      failed("the handover of " + what + " answered " + body.dump());
+    if (auto order = ledger_.orders.find(job.order); order != ledger_.orders.end()) order->second.handed_over = true;
+    if (auto trial = ledger_.trials.find(job.trial); trial != ledger_.trials.end()) trial->second.handed_over = true;
+    ++ledger_.handovers;
+    if (job.trial != 0) follow_ups_.push_back(follow_up(Kind::return_trial, job));  // a short drive
+  } else {
+    if (body.at("state") != "returned") failed("the return of " + what + " answered " + body.dump());
+    ledger_.trials.at(job.trial).returned = true;
+    ++ledger_.returns;
+  }
+}
+
+// The next step for the car of `of` (its order or test drive): the pickup at the kiosk, a look at where the car is,
+// the handover in the bay, or the return of the test drive.
+Job CrashRun::follow_up(Kind kind, const Job& of, const std::string& pickup_code) {
+  Job job;
+  job.kind = kind;
+  job.car = of.car;
+  job.order = of.order;
+  job.trial = of.trial;
+  if (kind == Kind::pickup) job.text = pickup_text(pickup_code);
+  if (kind == Kind::poll) job.text = request_text("GET /api/v1/cars/" + std::to_string(of.car), host_, "", "");
+  if (kind == Kind::handover) job.text = request_text("POST /api/v1/handovers", host_, staff_token_, json{{"car", of.car}}.dump());
+  if (kind == Kind::return_trial)
+    job.text = request_text("POST /api/v1/trials/" + std::to_string(of.trial) + "/return", host_, staff_token_, "{}");
+  return job;
+}
+
+std::string CrashRun::pickup_text(const std::string& code) const {
+  return request_text("POST /api/v1/pickups", host_, staff_token_,
+                      json{{"pickup_code", code}, {"face_match_permille", face_match_permille}}.dump());
+}
+
+// A picked-up car on its way down: look again while it moves, hand it over once it waits in the bay.
+void CrashRun::follow_car(const Job& job, const Answer& answer) {
+  const std::string state = answer.body.at("state");
+  const json& hold = answer.body.at("hold");
+  if (state == "moving") follow_ups_.push_back(job);
+  else if (state == "in_bay" && id_of(hold.at("order")) == job.order && id_of(hold.at("trial")) == job.trial)
+    follow_ups_.push_back(follow_up(Kind::handover, job));
+}
+
+// The next cycle's follow-ups, from what the restarted server says: hand over the cars waiting in a bay (or on their
+// way down, once there), take back the test drives that are out, and pick up as many cars still in their slots as there are bays, at most one of them
+// for an order while half the stock is left (a delivered car is gone for good).
+void CrashRun::plan(const World& world) {
+  follow_ups_.clear();
+  std::size_t delivered = 0;
+  for (const auto& [id, car] : world.cars) {
+    delivered += car.at("state") == "delivered";
+    const std::uint64_t order = id_of(car.at("hold").at("order")), trial = id_of(car.at("hold").at("trial"));
+    if (order == 0 && trial == 0) continue;  // a returned car goes home on its own
+    Job waiting;
+    waiting.car = id;
+    waiting.order = order;
+    waiting.trial = trial;
+    if (car.at("state") == "in_bay") follow_ups_.push_back(follow_up(Kind::handover, waiting));
+    if (car.at("state") == "moving" && car.at("to_bay") == true) follow_ups_.push_back(follow_up(Kind::poll, waiting));
+  }
+  std::vector<Job> pickups, order_pickups;
+  auto pickup = [&](std::uint64_t car, std::uint64_t order, std::uint64_t trial, const std::string& code) {
+    Job waiting;
+    waiting.car = car;
+    waiting.order = order;
+    waiting.trial = trial;
+    (order != 0 ? order_pickups : pickups).push_back(follow_up(Kind::pickup, waiting, code));
+  };
+  for (const auto& [id, trial] : ledger_.trials) {
+    const std::string state = world.trials.at(id - 1).at("state"), car_state = world.cars.at(trial.car).at("state");
+    if (state == "out") {
+      Job out;
+      out.car = trial.car;
+      out.trial = id;
+      follow_ups_.push_back(follow_up(Kind::return_trial, out));
+    } else if (state == "booked" && car_state == "in_slot") {
+      pickup(trial.car, 0, id, trial.pickup_code);
+    }
+  }
+  for (const auto& [id, order] : ledger_.orders)
+    if (world.orders.at(id - 1).at("state") == "paid" && world.cars.at(order.car).at("state") == "sold")
+      pickup(order.car, id, 0, order.pickup_code);
+  awaiting_pickup_ = pickups.size();  // test drives only, so far
+  std::shuffle(pickups.begin(), pickups.end(), random_);
+  std::shuffle(order_pickups.begin(), order_pickups.end(), random_);
+  if (!order_pickups.empty() && delivered < initial_stock / 2) pickups.insert(pickups.begin(), order_pickups.front());
+  pickups.resize(std::min(pickups.size(), world.bays.size()));
+  std::move(pickups.begin(), pickups.end(), std::back_inserter(follow_ups_));
 }
 
 // One cycle's load, cut short by SIGKILL after a random delay.
@@ -288,9 +544,9 @@ bool CrashRun::load(long cycle) {
   auto listed = get_one("/api/v1/cars?limit=1000", "");
   if (!listed) return false;
   std::vector<std::uint64_t> cars;
-  for (const auto& car : listed->body.at("cars")) cars.push_back(car.at("id").get<std::uint64_t>());
-  const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(random_));
-  const std::size_t before = ledger_.changes();
+  for (const auto& car : listed->body.at("cars")) cars.push_back(id_of(car.at("id")));
+  const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(crashes_));
+  const std::size_t before = ledger_.changes(), planned = follow_ups_.size();
   Pool pool(io_, endpoint_, connections);
   std::string error;
   if (!pool.connect(error)) return failed(error);
@@ -310,6 +566,7 @@ bool CrashRun::load(long cycle) {
     record(jobs[job], {response.result_int(), json::parse(response.body(), nullptr, false)}, cars);
   };
   refusals_.clear();
+  trials_in_flight_ = 0;
   const PhaseRun run = pool.run(std::move(phase), server_->pid());
   std::string refused;
   for (const auto& [status, count] : refusals_) refused += ", " + std::to_string(count) + " x " + std::to_string(status);
@@ -318,21 +575,57 @@ bool CrashRun::load(long cycle) {
                   server_->log_tail(20));
   progress("cycle " + std::to_string(cycle) + "/" + std::to_string(options_.cycles) + ": SIGKILL after " +
            std::to_string(delay.count()) + " ms; " + std::to_string(ledger_.changes() - before) + " acknowledged, " +
-           std::to_string(run.errors) + " connections cut (" + std::to_string(jobs.size() - run.answered) +
-           " requests unanswered" + refused + ")");
+           std::to_string(planned) + " follow-ups planned, " + std::to_string(run.errors) + " connections cut (" +
+           std::to_string(jobs.size() - run.answered) + " requests unanswered" + refused + ")");
   return true;
 }
 
-// GETs over the keep-alive pool, answers in order; nullopt when a connection failed.
-std::optional<std::vector<Answer>> CrashRun::get_all(const std::vector<std::pair<std::string, std::string>>& gets) {
-  std::vector<std::string> texts;
-  for (const auto& [path, token] : gets) texts.push_back(request_text("GET " + path, host_, token, ""));
-  std::vector<Answer> answers(gets.size());
+// A write the crash cut short: the start of one more frame after the end of the write-ahead log, its header naming a
+// page and carrying the log's salts as the next commit would, then garbage where the checksums and the page go. It is
+// shorter than a whole frame, so replay must drop it. Nothing already in the file is touched: those bytes hold
+// fsynced, acknowledged commits.
+bool CrashRun::tear_wal(long cycle) {
+  const std::filesystem::path wal = dir_ / "data" / "tower.db-wal";
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(wal, ec);
+  if (ec) {
+    progress("cycle " + std::to_string(cycle) + ": no write-ahead log to tear (" + ec.message() + ")");
+    return true;
+  }
+  unsigned char header[32] = {};  // magic, version, page size, checkpoint, salt-1, salt-2, checksum (big-endian)
+  std::ifstream(wal, std::ios::binary).read(reinterpret_cast<char*>(header), sizeof header);
+  std::uint32_t page_size = std::uint32_t{header[8]} << 24 | std::uint32_t{header[9]} << 16 |
+                            std::uint32_t{header[10]} << 8 | header[11];
+  if (page_size == 1) page_size = 65536;
+  if (size < sizeof header || page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0) page_size = 4096;
+  // The frame header: page number, database size in pages after the commit, salt-1, salt-2, checksum-1, checksum-2.
+  const auto database_bytes = std::filesystem::file_size(dir_ / "data" / "tower.db", ec);
+  const auto pages = static_cast<std::uint32_t>(std::max<std::uintmax_t>(1, ec ? 1 : database_bytes / page_size));
+  std::string frame;
+  for (const std::uint32_t word : {static_cast<std::uint32_t>(1 + crashes_() % pages), pages})
+    for (int shift = 24; shift >= 0; shift -= 8) frame += static_cast<char>((word >> shift) & 0xff);
+  frame.append(reinterpret_cast<const char*>(header) + 16, 8);
+  while (frame.size() < page_size + 24) frame += static_cast<char>(std::uniform_int_distribution<int>(0, 255)(crashes_));
+  frame.resize(std::uniform_int_distribution<std::size_t>(1, page_size + 23)(crashes_));
+  std::ofstream out(wal, std::ios::binary | std::ios::app);
+  out.write(frame.data(), static_cast<std::streamsize>(frame.size()));
+  out.close();
+  if (!out) return failed("cannot append to " + wal.string());
+  ++torn_writes_;
+  progress("cycle " + std::to_string(cycle) + ": tore the final write: " + std::to_string(frame.size()) +
+           " bytes of a frame appended to the " + std::to_string(size) + "-byte write-ahead log (page size " +
+           std::to_string(page_size) + ")");
+  return true;
+}
+
+// Requests over the keep-alive pool, answers in order; nullopt when a connection failed.
+std::optional<std::vector<Answer>> CrashRun::send_all(const std::vector<std::string>& texts) {
+  std::vector<Answer> answers(texts.size());
   Pool pool(io_, endpoint_, connections);
   std::string error;
   if (!pool.connect(error)) return failed(error), std::nullopt;
   Phase phase;
-  phase.count = gets.size();
+  phase.count = texts.size();
   phase.request = [&](std::size_t job) -> const std::string& { return texts[job]; };
   phase.answer = [&](std::size_t job, Response& response, Clock::time_point, double) {
     answers[job] = {response.result_int(), json::parse(response.body(), nullptr, false)};
@@ -340,6 +633,12 @@ std::optional<std::vector<Answer>> CrashRun::get_all(const std::vector<std::pair
   const PhaseRun run = pool.run(std::move(phase), server_->pid());
   if (run.errors > 0) return failed("verifying: " + run.first_error), std::nullopt;
   return answers;
+}
+
+std::optional<std::vector<Answer>> CrashRun::get_all(const std::vector<std::pair<std::string, std::string>>& gets) {
+  std::vector<std::string> texts;
+  for (const auto& [path, token] : gets) texts.push_back(request_text("GET " + path, host_, token, ""));
+  return send_all(texts);
 }
 
 // Every record of a collection whose ids are dense (1, 2, ...): fetched in batches until the first 404.
@@ -357,6 +656,27 @@ std::optional<std::vector<json>> CrashRun::probe(const std::string& collection) 
       found.push_back(answer.body);
     }
   }
+}
+
+// Orders and trials first, then the cars, then the tower's bays: the machine may finish a move in between, and in
+// this order a car it stored meanwhile cannot look like a car in two bays.
+std::optional<World> CrashRun::observe() {
+  World world;
+  auto orders = probe("orders");
+  if (!orders) return std::nullopt;
+  auto trials = probe("trials");
+  if (!trials) return std::nullopt;
+  world.orders = std::move(*orders);
+  world.trials = std::move(*trials);
+  auto cars = get_one("/api/v1/cars?available=false&limit=1000", "");
+  if (!cars) return std::nullopt;
+  for (const json& car : cars->body.at("cars")) world.cars[id_of(car.at("id"))] = car;
+  if (cars->body.at("total").get<std::size_t>() != world.cars.size())
+    return failed("the car list is cut short: " + cars->body.at("total").dump() + " cars"), std::nullopt;
+  auto tower = get_one("/api/v1/tower", "");
+  if (!tower) return std::nullopt;
+  world.bays = tower->body.at("bays");
+  return world;
 }
 
 bool CrashRun::verify_customers() {
@@ -383,21 +703,22 @@ bool CrashRun::verify_claims() {
   long held = 0;  // claims of the sale that still hold a unit
   for (std::size_t i = 0; i < claims->size(); ++i) {
     const json& claim = (*claims)[i];
-    if (claim.at("sale").get<std::uint64_t>() != sale_) continue;
+    if (id_of(claim.at("sale")) != sale_) continue;
     const std::string state = claim.at("state").get<std::string>();
     if (state == "reserved" || state == "paid") ++held;
-    if (!winners.insert(claim.at("customer").get<std::uint64_t>()).second)
+    if (!winners.insert(id_of(claim.at("customer"))).second)
       ++oversold_, ok = failed("customer " + claim.at("customer").dump() + " holds two claims: " + claim.dump());
   }
   for (const auto& [id, customer] : ledger_.claims) {
     if (id > claims->size()) {
       ok = failed("acknowledged claim " + std::to_string(id) + " of customer " + std::to_string(customer) + " is missing");
-    } else if ((*claims)[id - 1].at("customer").get<std::uint64_t>() != customer) {
+    } else if (id_of((*claims)[id - 1].at("customer")) != customer) {
       ok = failed("acknowledged claim " + std::to_string(id) + " now belongs to another customer: " + (*claims)[id - 1].dump());
     }
   }
   auto sale = get_one("/api/v1/flash-sales/" + std::to_string(sale_), "");
   if (!sale) return false;
+  if (sale->status != 200) return failed("the flash sale answered " + std::to_string(sale->status) + " " + sale->body.dump());
   const long units = sale->body.value("units", -1L), taken = sale->body.value("reserved", 0L) + sale->body.value("sold", 0L);
   if (taken > units) ++oversold_, ok = failed("the sale is oversold: " + sale->body.dump());
   if (taken != held)
@@ -406,40 +727,129 @@ bool CrashRun::verify_claims() {
   return ok;
 }
 
-bool CrashRun::verify_orders() {
-  auto orders = probe("orders");
-  if (!orders) return false;
+// Each acknowledged step of an order is still there; a later step may have happened unacknowledged.
+bool CrashRun::verify_orders(const World& world) {
   bool ok = true;
-  std::map<std::uint64_t, std::uint64_t> holder;  // car -> live order
-  for (const json& order : *orders) {
-    const std::string state = order.at("state").get<std::string>();
-    if (state != "awaiting_payment" && state != "paid") continue;
-    const auto car = order.at("car").get<std::uint64_t>(), id = order.at("id").get<std::uint64_t>();
-    if (auto [at, fresh] = holder.emplace(car, id); !fresh)
-      ++doubly_held_, ok = failed("car " + std::to_string(car) + " is held by live orders " + std::to_string(at->second) +
-                                  " and " + std::to_string(id));
-  }
   for (const auto& [id, expected] : ledger_.orders) {
-    if (id > orders->size()) {
+    if (id > world.orders.size()) {
       ok = failed("acknowledged order " + std::to_string(id) + " for car " + std::to_string(expected.car) + " is missing");
       continue;
     }
-    const json& order = (*orders)[id - 1];
-    if (order.at("car").get<std::uint64_t>() != expected.car || order.at("customer").get<std::uint64_t>() != expected.customer)
+    const json& order = world.orders[id - 1];
+    const json& car = world.cars.at(expected.car);
+    const std::string state = order.at("state"), car_state = car.at("state");
+    auto lost = [&](const char* change) {
+      ok = failed("the acknowledged " + std::string(change) + " of order " + std::to_string(id) + " is lost: " +
+                  order.dump() + "; its car: " + car.dump());
+    };
+    if (id_of(order.at("car")) != expected.car || id_of(order.at("customer")) != expected.customer)
       ok = failed("acknowledged order " + std::to_string(id) + " changed: " + order.dump());
-    if (expected.cancelled && order.at("state") != "cancelled")
-      ok = failed("the acknowledged cancel of order " + std::to_string(id) + " is lost: " + order.dump());
+    if (expected.cancelled && state != "cancelled") lost("cancel");
+    else if (expected.handed_over && state != "delivered") lost("handover");
+    else if (expected.picked_up && (!one_of(state, {"paid", "delivered"}) || !one_of(car_state, {"moving", "in_bay", "delivered"})))
+      lost("pickup");
+    else if (expected.paid && !expected.cancel_sent && !one_of(state, {"paid", "delivered"})) lost("payment");
   }
   return ok;
 }
 
+bool CrashRun::verify_trials(const World& world) {
+  bool ok = true;
+  std::map<std::uint64_t, std::uint64_t> driving;  // customer -> test drive in progress
+  for (const json& trial : world.trials)
+    if (one_of(trial.at("state"), {"booked", "out"}))
+      if (auto [at, fresh] = driving.emplace(id_of(trial.at("customer")), id_of(trial.at("id"))); !fresh)
+        ok = failed("customer " + std::to_string(at->first) + " has test drives " + std::to_string(at->second) + " and " +
+                    trial.at("id").dump() + " in progress at once");
+  for (const auto& [id, expected] : ledger_.trials) {
+    if (id > world.trials.size()) {
+      ok = failed("acknowledged test drive " + std::to_string(id) + " of car " + std::to_string(expected.car) + " is missing");
+      continue;
+    }
+    const json& trial = world.trials[id - 1];
+    const json& car = world.cars.at(expected.car);
+    const std::string state = trial.at("state"), car_state = car.at("state");
+    auto lost = [&](const char* change) {
+      ok = failed("the acknowledged " + std::string(change) + " of test drive " + std::to_string(id) + " is lost: " +
+                  trial.dump() + "; its car: " + car.dump());
+    };
+    if (id_of(trial.at("car")) != expected.car || id_of(trial.at("customer")) != expected.customer)
+      ok = failed("acknowledged test drive " + std::to_string(id) + " changed: " + trial.dump());
+    if (expected.returned && state != "returned") lost("return");
+    else if (expected.handed_over && !one_of(state, {"out", "returned"})) lost("handover");
+    else if (expected.picked_up && state == "booked" && !one_of(car_state, {"moving", "in_bay"})) lost("pickup");
+    else if (!one_of(state, {"booked", "out", "returned"})) lost("booking");
+  }
+  return ok;
+}
+
+// No car in two places: one car to a slot and to a bay, a car in a bay where the tower's bay list has it, and at
+// most one live order or test drive holding a car.
+bool CrashRun::verify_places(const World& world) {
+  bool ok = true;
+  auto misplaced = [&](const std::string& reason) { ++misplaced_, ok = failed(reason); };
+  std::map<std::uint64_t, std::uint64_t> slots, bays, holders;  // slot, bay or car -> car, car or order/test drive
+  for (const auto& [id, car] : world.cars) {
+    const std::string state = car.at("state");
+    const std::uint64_t slot = id_of(car.at("slot")), bay = id_of(car.at("bay"));
+    if (slot != 0 && !slots.emplace(slot, id).second)
+      misplaced("cars " + std::to_string(slots[slot]) + " and " + std::to_string(id) + " are both in slot " + std::to_string(slot));
+    if (bay != 0 && !bays.emplace(bay, id).second)
+      misplaced("cars " + std::to_string(bays[bay]) + " and " + std::to_string(id) + " are both in bay " + std::to_string(bay));
+    if ((one_of(state, {"in_slot", "sold"}) && (slot == 0 || bay != 0)) || (state == "in_bay" && (bay == 0 || slot != 0)))
+      misplaced("car " + std::to_string(id) + " is " + state + " with slot " + std::to_string(slot) + " and bay " + std::to_string(bay));
+  }
+  for (const json& bay : world.bays) {
+    const std::uint64_t id = id_of(bay.at("id")), car = id_of(bay.at("car"));
+    const auto holder = bays.find(id);
+    const bool parked = holder != bays.end() && world.cars.at(holder->second).at("state") == "in_bay";
+    if ((car != 0 && (holder == bays.end() || holder->second != car)) || (car == 0 && parked))
+      misplaced("the tower says bay " + std::to_string(id) + " holds car " + std::to_string(car) + " but the cars say " +
+                (holder == bays.end() ? "none" : std::to_string(holder->second)));
+  }
+  auto hold = [&](const json& record, const char* what) {
+    const std::uint64_t car = id_of(record.at("car")), id = id_of(record.at("id"));
+    if (auto [at, fresh] = holders.emplace(car, id); !fresh)
+      misplaced("car " + std::to_string(car) + " is held by " + what + " " + std::to_string(id) + " and by another (" +
+                std::to_string(at->second) + ")");
+  };
+  for (const json& order : world.orders)
+    if (one_of(order.at("state"), {"awaiting_payment", "paid"})) hold(order, "order");
+  for (const json& trial : world.trials)
+    if (one_of(trial.at("state"), {"booked", "out"})) hold(trial, "test drive");
+  return ok;
+}
+
+// An acknowledged pickup consumed its code: shown at the kiosk again, it must be refused.
+bool CrashRun::verify_pickup_codes() {
+  std::vector<std::string> texts, names;
+  auto again = [&](const std::string& code, const std::string& name) {
+    texts.push_back(pickup_text(code));
+    names.push_back(name);
+  };
+  for (const auto& [id, order] : ledger_.orders)
+    if (order.picked_up) again(order.pickup_code, "order " + std::to_string(id));
+  for (const auto& [id, trial] : ledger_.trials)
+    if (trial.picked_up) again(trial.pickup_code, "test drive " + std::to_string(id));
+  auto answers = send_all(texts);
+  if (!answers) return false;
+  bool ok = true;
+  for (std::size_t i = 0; i < answers->size(); ++i)
+    if ((*answers)[i].status >= 200 && (*answers)[i].status <= 299)
+      ok = failed("the used pickup code of " + names[i] + " was accepted again: " + (*answers)[i].body.dump());
+  return ok;
+}
+
 bool CrashRun::verify(long cycle) {
-  const bool customers = verify_customers(), claims = verify_claims(), orders = verify_orders();
-  if (customers && claims && orders)
-    progress("after cycle " + std::to_string(cycle) + ": restart verified " + std::to_string(ledger_.customers.size()) +
-             " customers, " + std::to_string(ledger_.claims.size()) + " claims, " + std::to_string(ledger_.orders.size()) +
-             " orders (" + std::to_string(ledger_.cancels) + " cancelled)");
-  return customers && claims && orders;
+  const bool customers = verify_customers(), claims = verify_claims();
+  const auto world = observe();
+  if (!world) return false;
+  const bool orders = verify_orders(*world), trials = verify_trials(*world), places = verify_places(*world);
+  const bool codes = verify_pickup_codes();
+  if (!customers || !claims || !orders || !trials || !places || !codes) return false;
+  progress("after cycle " + std::to_string(cycle) + ": restart verified " + ledger_.counts());
+  plan(*world);
+  return true;
 }
 
 int CrashRun::run() {
@@ -448,12 +858,14 @@ int CrashRun::run() {
   if (!mkdtemp(pattern.data())) return failed(std::string("mkdtemp: ") + std::strerror(errno)), 1;
   dir_ = pattern;
   staff_token_ = random_token(48);
+  torn_phase_ = std::uniform_int_distribution<long>(0, torn_every - 1)(crashes_);
   progress("seed " + std::to_string(options_.seed) + "; data in " + dir_.string());
   try {
     write_file(dir_ / "staff-tokens", "crash " + staff_token_ + "\n");
     bool ok = start_server() && create_sale();
     for (long cycle = 1; ok && cycle <= options_.cycles; ++cycle)
-      ok = load(cycle) && failures_.empty() && start_server() && verify(cycle);
+      ok = load(cycle) && failures_.empty() && (cycle % torn_every != torn_phase_ || tear_wal(cycle)) && start_server() &&
+           verify(cycle);
     if (server_ && server_->running()) {
       if (auto exit = server_->stop(std::chrono::seconds(30))) failed("the server " + *exit + " on SIGTERM");
     }
@@ -461,13 +873,16 @@ int CrashRun::run() {
     failed(error.what());
   }
   if (failures_.empty()) {
-    std::printf("%ld cycles: %zu acknowledged changes, all present exactly once; %zu oversold; %zu cars in two places; "
-                "store replayed cleanly every time\n", options_.cycles, ledger_.changes(), oversold_, doubly_held_);
+    std::printf("%ld cycles, %zu with a torn final write: %zu acknowledged changes (%s), all present exactly once; "
+                "%zu oversold; %zu cars in two places; no used pickup code accepted again; the store replayed cleanly "
+                "every time\n", options_.cycles, torn_writes_, ledger_.changes(), ledger_.counts().c_str(), oversold_,
+                misplaced_);
     std::filesystem::remove_all(dir_);
     return 0;
   }
-  std::printf("FAILED after %zu acknowledged changes: %s\n(kept %s: config, store and one log per server start)\n",
-              ledger_.changes(), failures_.front().substr(0, failures_.front().find('\n')).c_str(), dir_.c_str());
+  std::printf("FAILED after %zu acknowledged changes (%s) and %zu torn final writes: %s\n(kept %s: config, store and one "
+              "log per server start)\n", ledger_.changes(), ledger_.counts().c_str(), torn_writes_,
+              failures_.front().substr(0, failures_.front().find('\n')).c_str(), dir_.c_str());
   return 1;
 }
 
