@@ -68,15 +68,16 @@ Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config) {
   auto port = g.server_->start();
   if (!port) return port.error();
   g.port_ = *port;
+  // Logged before the threads start: from then on the sequencer alone touches the gateway's state.
+  log_json("info", "tower gateway listening",
+           {{"port", std::to_string(g.port_)}, {"tower", g.config_.tower.layout.name}, {"data", g.config_.data_dir},
+            {"records", std::to_string(g.last_sequence_)}, {"staff_tokens", g.staff_tokens_path_}});
   boost::asio::post(g.sequencer_, [&g] {
     if (g.last_sequence_ == 0) g.stock_new_tower();
     g.dispatch_machine();
     g.schedule_tick();
   });
   for (int i = 0; i < g.config_.io_threads; ++i) g.threads_.emplace_back([&g] { g.io_.run(); });
-  log_json("info", "tower gateway listening",
-           {{"port", std::to_string(g.port_)}, {"tower", g.config_.tower.layout.name}, {"data", g.config_.data_dir},
-            {"records", std::to_string(g.last_sequence_)}, {"staff_tokens", g.staff_tokens_path_}});
   return gateway;
 }
 
