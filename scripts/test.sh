@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the native and the WebAssembly configurations, and runs every test:
 # the core's and the twin's tests natively and compiled to WASM under Node, the gateway's and the CLI's, and
-# the browser twin end to end in headless Chromium against a real gateway, then a short run of each fuzz
-# target (tests/fuzz/run.sh). CI runs exactly this.
+# the browser twin end to end in headless Chromium against a real gateway, a short run of each fuzz target
+# (tests/fuzz/run.sh), then the whole native suite again under AddressSanitizer and UndefinedBehaviorSanitizer
+# and the gateway's tests under ThreadSanitizer. CI runs exactly this.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -34,3 +35,13 @@ bash tests/e2e/run.sh
 
 step "fuzz: smoke"
 bash tests/fuzz/run.sh smoke
+
+step "sanitizers: the whole native suite under ASan+UBSan"
+cmake --preset native-asan >/dev/null
+cmake --build --preset native-asan
+ctest --preset native-asan -j2
+
+step "sanitizers: the gateway's tests under TSan"
+cmake --preset native-tsan >/dev/null
+cmake --build --preset native-tsan
+ctest --preset native-tsan -j2

@@ -144,8 +144,9 @@ TEST_CASE("staff runs what-ifs with progress and compares them", "[twin_model]")
   REQUIRE(model.runs()[1].kpis.has_value());
   CHECK(model.compare_a == 0);
   CHECK(model.compare_b == 1);
-  const SimKpis& normal = *model.runs()[0].kpis;
-  const SimKpis& outage = *model.runs()[1].kpis;
+  // Copies: a later run grows runs() and would leave references dangling (AddressSanitizer caught one).
+  const SimKpis normal = *model.runs()[0].kpis;
+  const SimKpis outage = *model.runs()[1].kpis;
   CHECK(outage.wait.p95 >= normal.wait.p95);
   CHECK(outage.lift_out_time > Duration{});
 
