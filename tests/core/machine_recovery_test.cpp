@@ -12,6 +12,9 @@ using tower::Interrupted;
 using tower::LoadPhase;
 using tower::Trip;
 
+// An index below `count` (the generator's 64 bits, narrowed for 32-bit WebAssembly).
+std::size_t pick(tower::Random& random, std::size_t count) { return static_cast<std::size_t>(random.below(count)); }
+
 int transfer_steps(const MachinePlan& plan) {
   int count = 0;
   for (const PlanStep& step : plan.steps) count += step.actuator == Actuator::transfer ? 1 : 0;
@@ -42,17 +45,17 @@ TEST_CASE("a trip stopped at any instant is finished by a plan that passes the i
   const TowerLayout layouts[] = {autobahn(), guangzhou(), carvana()};
   std::map<LoadPhase, int> seen;
   for (int c = 0; c < property_count; ++c) {
-    const TowerLayout& layout = layouts[random.below(3)];
+    const TowerLayout& layout = layouts[pick(random, 3)];
     const SafetyInputs safety = all_clear(layout);
-    const tower::SlotDef& slot = layout.slots[random.below(layout.slots.size())];
-    const BayId bay = layout.bays[random.below(layout.bays.size())].id;
-    const BayId start_bay = layout.bays[random.below(layout.bays.size())].id;
+    const tower::SlotDef& slot = layout.slots[pick(random, layout.slots.size())];
+    const BayId bay = layout.bays[pick(random, layout.bays.size())].id;
+    const BayId start_bay = layout.bays[pick(random, layout.bays.size())].id;
     const Trip trip = random.chance(0.5) ? Trip::retrieval : Trip::storage;
     const MachinePlan plan = planned(trip == Trip::retrieval
                                          ? tower::plan_retrieval(machine, layout, facing_bay(layout, start_bay), slot.id, bay, safety)
                                          : tower::plan_storage(machine, layout, facing_bay(layout, start_bay), bay, slot.id, safety));
     // Random instants, and the edges of a random step, where rounding is most likely to bite.
-    const PlanStep& step = plan.steps[random.below(plan.steps.size())];
+    const PlanStep& step = plan.steps[pick(random, plan.steps.size())];
     const Duration instants[] = {Duration{random.between(0, plan.duration.us)}, step.start, step.start + Duration{1},
                                  end_of(step) - Duration{1}, end_of(step)};
     for (const Duration at : instants) {
