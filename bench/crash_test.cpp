@@ -7,38 +7,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <exception>
-#include <filesystem>
-#include <fstream>
-#include <initializer_list>
-#include <iterator>
-#include <limits>
-#include <map>
-#include <memory>
-#include <optional>
-#include <random>
-#include <set>
 #include <string>
-#include <thread>
-#include <utility>
-#include <vector>
 
-#include <nlohmann/json.hpp>
+#include "crash_run.hpp"
 
-#include "load_pool.hpp"
-#include "load_server.hpp"
-
-namespace tower::load {
+namespace tower::load::crash {
 namespace {
-
-using json = nlohmann::json;
 
 constexpr const char* usage_text =
     "usage: tower_crash_test --tower PATH [--cycles N] [--seed N]\n"
@@ -61,22 +39,6 @@ constexpr const char* usage_text =
     "\n"
     "exit status: 0 every check held; 1 a check failed (the reason is on stderr); 2 usage error\n";
 
-constexpr int connections = 16;
-constexpr int sale_units = 600;
-constexpr int initial_stock = 60;         // every slot: a delivered car leaves the tower for good
-constexpr double machine_speed = 1000;    // a retrieval takes about 60 ms, so picked-up cars reach the bay in a cycle
-constexpr double follow_up_share = 0.1;   // of requests, while follow-ups wait: spread over the cycle, some cut by the kill
-constexpr std::size_t open_trials = 2;    // test drives booked and not yet picked up: about what two bays serve a cycle
-constexpr int face_match_permille = 990;  // above the kiosk's threshold of 900
-constexpr long torn_every = 3;            // cycles
-
-struct Options {
-  std::string tower;
-  long cycles = 50;
-  std::uint64_t seed = std::random_device{}();
-};
-
-void progress(const std::string& line) { std::fprintf(stderr, "tower_crash_test: %s\n", line.c_str()); }
 
 [[noreturn]] void usage_error(const std::string& reason) {
   std::fprintf(stderr, "tower_crash_test: %s (try --help)\n", reason.c_str());
@@ -113,138 +75,7 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
-bool one_of(const std::string& value, std::initializer_list<const char*> allowed) {
-  return std::any_of(allowed.begin(), allowed.end(), [&](const char* candidate) { return value == candidate; });
-}
-
-std::uint64_t id_of(const json& value) { return value.get<std::uint64_t>(); }
-
-// What the server acknowledged with a 2xx answer: it must all be there after any crash. A flag is set when its
-// change was acknowledged, except cancel_sent: a cancel whose answer the crash cut off may still have happened.
-struct Ledger {
-  struct Customer {
-    std::uint64_t id = 0;
-    std::string token;
-    bool trial_sent = false;  // one test drive each keeps clear of the quota of one at a time, each model once
-  };
-  std::vector<Customer> customers;
-  std::map<std::uint64_t, std::uint64_t> claims;  // claim -> customer
-  struct Order {
-    std::uint64_t car = 0, customer = 0;
-    std::size_t customer_index = 0;
-    std::string pickup_code;
-    json down_payment;
-    bool paid = false, picked_up = false, handed_over = false, cancelled = false, cancel_sent = false;
-  };
-  std::map<std::uint64_t, Order> orders;
-  struct Trial {
-    std::uint64_t car = 0, customer = 0;
-    std::string pickup_code;
-    bool picked_up = false, handed_over = false, returned = false;
-  };
-  std::map<std::uint64_t, Trial> trials;
-  std::size_t payments = 0, pickups = 0, handovers = 0, returns = 0, cancels = 0;
-
-  std::size_t changes() const {
-    return customers.size() + claims.size() + orders.size() + payments + trials.size() + pickups + handovers + returns +
-           cancels;
-  }
-  std::string counts() const {
-    return std::to_string(customers.size()) + " customers, " + std::to_string(claims.size()) + " claims, " +
-           std::to_string(orders.size()) + " orders, " + std::to_string(payments) + " payments, " +
-           std::to_string(trials.size()) + " trials, " + std::to_string(pickups) + " pickups, " +
-           std::to_string(handovers) + " handovers, " + std::to_string(returns) + " returns, " +
-           std::to_string(cancels) + " cancels";
-  }
-};
-
-// poll reads a picked-up car until it is in the bay; every other kind is a change.
-enum class Kind { register_customer, claim, order, payment, cancel, trial, pickup, poll, handover, return_trial };
-
-struct Job {
-  Kind kind = Kind::register_customer;
-  std::size_t customer = 0;  // index into the ledger's customers
-  std::uint64_t car = 0, order = 0, trial = 0;
-  std::string text;
-};
-
-struct Answer {
-  unsigned status = 0;
-  json body;
-};
-
-// What the restarted server says, read once per cycle for the checks and the next cycle's follow-ups.
-struct World {
-  std::vector<json> orders, trials;  // by id - 1
-  std::map<std::uint64_t, json> cars;
-  json bays;  // the tower's: id, name and the car in, or moving to or from, each
-};
-
-class CrashRun {
- public:
-  explicit CrashRun(Options options)
-      : options_(std::move(options)), random_(options_.seed), crashes_(options_.seed ^ 0x9e3779b97f4a7c15) {}
-  int run();
-
- private:
-  bool start_server();
-  bool create_sale();
-  bool load(long cycle);
-  bool tear_wal(long cycle);
-  const std::string& next_request(std::deque<Job>& jobs, std::vector<std::uint64_t>& cars);
-  Job new_job(std::vector<std::uint64_t>& cars);
-  Job customer_job(Kind kind, std::size_t customer, const std::string& start_line, const json& body);
-  void record(const Job& job, const Answer& answer, std::vector<std::uint64_t>& cars);
-  void record_purchase(const Job& job, const json& body, std::vector<std::uint64_t>& cars);
-  void record_visit(const Job& job, const json& body, std::vector<std::uint64_t>& cars);
-  void follow_car(const Job& job, const Answer& answer);
-  Job follow_up(Kind kind, const Job& of, const std::string& pickup_code = "");
-  std::string pickup_text(const std::string& code) const;
-  void plan(const World& world);
-  bool verify(long cycle);
-  bool verify_customers();
-  bool verify_claims();
-  bool verify_orders(const World& world);
-  bool verify_trials(const World& world);
-  bool verify_places(const World& world);
-  bool verify_pickup_codes();
-  std::optional<World> observe();
-  std::optional<std::vector<Answer>> send_all(const std::vector<std::string>& texts);
-  std::optional<std::vector<Answer>> get_all(const std::vector<std::pair<std::string, std::string>>& gets);
-  std::optional<std::vector<json>> probe(const std::string& collection);
-  std::optional<Answer> get_one(const std::string& path, const std::string& token);
-  bool chance(double probability) { return std::uniform_real_distribution<double>(0, 1)(random_) < probability; }
-  template <class T> const T& pick_one(const std::vector<T>& items) {
-    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(random_)];
-  }
-  bool failed(const std::string& reason) {
-    failures_.push_back(reason);
-    progress("FAILED: " + reason);
-    return false;
-  }
-
-  Options options_;
-  std::mt19937_64 random_;
-  // The kill moments and the torn writes draw from their own stream: the mix draws as often as the server answers,
-  // so they stay the same for a seed however fast the load went.
-  std::mt19937_64 crashes_;
-  std::filesystem::path dir_;
-  std::string host_, staff_token_;
-  asio::io_context io_{1};
-  tcp::endpoint endpoint_;
-  std::unique_ptr<ServerProcess> server_;
-  int starts_ = 0;
-  std::uint64_t sale_ = 0;
-  std::size_t next_document_ = 0;
-  Ledger ledger_;
-  std::set<std::uint64_t> claimed_;  // customers with an acknowledged claim
-  std::deque<Job> follow_ups_;       // the next steps of acknowledged changes, and what the last restart found ready
-  std::size_t awaiting_pickup_ = 0, trials_in_flight_ = 0;
-  long torn_phase_ = 0;  // the cycles with a torn write are those equal to this modulo torn_every
-  std::size_t torn_writes_ = 0, oversold_ = 0, misplaced_ = 0;
-  std::map<unsigned, std::size_t> refusals_;  // non-2xx answers under load, by status
-  std::vector<std::string> failures_;
-};
+}  // namespace
 
 bool CrashRun::start_server() {
   const unsigned short port = free_port();
@@ -618,240 +449,6 @@ bool CrashRun::tear_wal(long cycle) {
   return true;
 }
 
-// Requests over the keep-alive pool, answers in order; nullopt when a connection failed.
-std::optional<std::vector<Answer>> CrashRun::send_all(const std::vector<std::string>& texts) {
-  std::vector<Answer> answers(texts.size());
-  Pool pool(io_, endpoint_, connections);
-  std::string error;
-  if (!pool.connect(error)) return failed(error), std::nullopt;
-  Phase phase;
-  phase.count = texts.size();
-  phase.request = [&](std::size_t job) -> const std::string& { return texts[job]; };
-  phase.answer = [&](std::size_t job, Response& response, Clock::time_point, double) {
-    answers[job] = {response.result_int(), json::parse(response.body(), nullptr, false)};
-  };
-  const PhaseRun run = pool.run(std::move(phase), server_->pid());
-  if (run.errors > 0) return failed("verifying: " + run.first_error), std::nullopt;
-  return answers;
-}
-
-std::optional<std::vector<Answer>> CrashRun::get_all(const std::vector<std::pair<std::string, std::string>>& gets) {
-  std::vector<std::string> texts;
-  for (const auto& [path, token] : gets) texts.push_back(request_text("GET " + path, host_, token, ""));
-  return send_all(texts);
-}
-
-// Every record of a collection whose ids are dense (1, 2, ...): fetched in batches until the first 404.
-std::optional<std::vector<json>> CrashRun::probe(const std::string& collection) {
-  std::vector<json> found;
-  for (std::uint64_t start = 1;; start += 64) {
-    std::vector<std::pair<std::string, std::string>> gets;
-    for (std::uint64_t id = start; id < start + 64; ++id)
-      gets.emplace_back("/api/v1/" + collection + "/" + std::to_string(id), staff_token_);
-    auto answers = get_all(gets);
-    if (!answers) return std::nullopt;
-    for (const Answer& answer : *answers) {
-      if (answer.status == 404) return found;
-      if (answer.status != 200) return failed(collection + " answered " + std::to_string(answer.status)), std::nullopt;
-      found.push_back(answer.body);
-    }
-  }
-}
-
-// Orders and trials first, then the cars, then the tower's bays: the machine may finish a move in between, and in
-// this order a car it stored meanwhile cannot look like a car in two bays.
-std::optional<World> CrashRun::observe() {
-  World world;
-  auto orders = probe("orders");
-  if (!orders) return std::nullopt;
-  auto trials = probe("trials");
-  if (!trials) return std::nullopt;
-  world.orders = std::move(*orders);
-  world.trials = std::move(*trials);
-  auto cars = get_one("/api/v1/cars?available=false&limit=1000", "");
-  if (!cars) return std::nullopt;
-  for (const json& car : cars->body.at("cars")) world.cars[id_of(car.at("id"))] = car;
-  if (cars->body.at("total").get<std::size_t>() != world.cars.size())
-    return failed("the car list is cut short: " + cars->body.at("total").dump() + " cars"), std::nullopt;
-  auto tower = get_one("/api/v1/tower", "");
-  if (!tower) return std::nullopt;
-  world.bays = tower->body.at("bays");
-  return world;
-}
-
-bool CrashRun::verify_customers() {
-  std::vector<std::pair<std::string, std::string>> gets;
-  for (const auto& customer : ledger_.customers)
-    gets.emplace_back("/api/v1/customers/" + std::to_string(customer.id), customer.token);
-  auto answers = get_all(gets);
-  if (!answers) return false;
-  bool ok = true;
-  for (std::size_t i = 0; i < answers->size(); ++i) {
-    const Answer& answer = (*answers)[i];
-    if (answer.status != 200 || answer.body.value("id", std::uint64_t{0}) != ledger_.customers[i].id)
-      ok = failed("acknowledged customer " + std::to_string(ledger_.customers[i].id) + " (with its token) answered " +
-                  std::to_string(answer.status) + " " + answer.body.dump());
-  }
-  return ok;
-}
-
-bool CrashRun::verify_claims() {
-  auto claims = probe("claims");
-  if (!claims) return false;
-  bool ok = true;
-  std::set<std::uint64_t> winners;
-  long held = 0;  // claims of the sale that still hold a unit
-  for (std::size_t i = 0; i < claims->size(); ++i) {
-    const json& claim = (*claims)[i];
-    if (id_of(claim.at("sale")) != sale_) continue;
-    const std::string state = claim.at("state").get<std::string>();
-    if (state == "reserved" || state == "paid") ++held;
-    if (!winners.insert(id_of(claim.at("customer"))).second)
-      ++oversold_, ok = failed("customer " + claim.at("customer").dump() + " holds two claims: " + claim.dump());
-  }
-  for (const auto& [id, customer] : ledger_.claims) {
-    if (id > claims->size()) {
-      ok = failed("acknowledged claim " + std::to_string(id) + " of customer " + std::to_string(customer) + " is missing");
-    } else if (id_of((*claims)[id - 1].at("customer")) != customer) {
-      ok = failed("acknowledged claim " + std::to_string(id) + " now belongs to another customer: " + (*claims)[id - 1].dump());
-    }
-  }
-  auto sale = get_one("/api/v1/flash-sales/" + std::to_string(sale_), "");
-  if (!sale) return false;
-  if (sale->status != 200) return failed("the flash sale answered " + std::to_string(sale->status) + " " + sale->body.dump());
-  const long units = sale->body.value("units", -1L), taken = sale->body.value("reserved", 0L) + sale->body.value("sold", 0L);
-  if (taken > units) ++oversold_, ok = failed("the sale is oversold: " + sale->body.dump());
-  if (taken != held)
-    ok = failed("the sale counts " + std::to_string(taken) + " units taken but " + std::to_string(held) +
-                " claims hold one: " + sale->body.dump());
-  return ok;
-}
-
-// Each acknowledged step of an order is still there; a later step may have happened unacknowledged.
-bool CrashRun::verify_orders(const World& world) {
-  bool ok = true;
-  for (const auto& [id, expected] : ledger_.orders) {
-    if (id > world.orders.size()) {
-      ok = failed("acknowledged order " + std::to_string(id) + " for car " + std::to_string(expected.car) + " is missing");
-      continue;
-    }
-    const json& order = world.orders[id - 1];
-    const json& car = world.cars.at(expected.car);
-    const std::string state = order.at("state"), car_state = car.at("state");
-    auto lost = [&](const char* change) {
-      ok = failed("the acknowledged " + std::string(change) + " of order " + std::to_string(id) + " is lost: " +
-                  order.dump() + "; its car: " + car.dump());
-    };
-    if (id_of(order.at("car")) != expected.car || id_of(order.at("customer")) != expected.customer)
-      ok = failed("acknowledged order " + std::to_string(id) + " changed: " + order.dump());
-    if (expected.cancelled && state != "cancelled") lost("cancel");
-    else if (expected.handed_over && state != "delivered") lost("handover");
-    else if (expected.picked_up && (!one_of(state, {"paid", "delivered"}) || !one_of(car_state, {"moving", "in_bay", "delivered"})))
-      lost("pickup");
-    else if (expected.paid && !expected.cancel_sent && !one_of(state, {"paid", "delivered"})) lost("payment");
-  }
-  return ok;
-}
-
-bool CrashRun::verify_trials(const World& world) {
-  bool ok = true;
-  std::map<std::uint64_t, std::uint64_t> driving;  // customer -> test drive in progress
-  for (const json& trial : world.trials)
-    if (one_of(trial.at("state"), {"booked", "out"}))
-      if (auto [at, fresh] = driving.emplace(id_of(trial.at("customer")), id_of(trial.at("id"))); !fresh)
-        ok = failed("customer " + std::to_string(at->first) + " has test drives " + std::to_string(at->second) + " and " +
-                    trial.at("id").dump() + " in progress at once");
-  for (const auto& [id, expected] : ledger_.trials) {
-    if (id > world.trials.size()) {
-      ok = failed("acknowledged test drive " + std::to_string(id) + " of car " + std::to_string(expected.car) + " is missing");
-      continue;
-    }
-    const json& trial = world.trials[id - 1];
-    const json& car = world.cars.at(expected.car);
-    const std::string state = trial.at("state"), car_state = car.at("state");
-    auto lost = [&](const char* change) {
-      ok = failed("the acknowledged " + std::string(change) + " of test drive " + std::to_string(id) + " is lost: " +
-                  trial.dump() + "; its car: " + car.dump());
-    };
-    if (id_of(trial.at("car")) != expected.car || id_of(trial.at("customer")) != expected.customer)
-      ok = failed("acknowledged test drive " + std::to_string(id) + " changed: " + trial.dump());
-    if (expected.returned && state != "returned") lost("return");
-    else if (expected.handed_over && !one_of(state, {"out", "returned"})) lost("handover");
-    else if (expected.picked_up && state == "booked" && !one_of(car_state, {"moving", "in_bay"})) lost("pickup");
-    else if (!one_of(state, {"booked", "out", "returned"})) lost("booking");
-  }
-  return ok;
-}
-
-// No car in two places: one car to a slot and to a bay, a car in a bay where the tower's bay list has it, and at
-// most one live order or test drive holding a car.
-bool CrashRun::verify_places(const World& world) {
-  bool ok = true;
-  auto misplaced = [&](const std::string& reason) { ++misplaced_, ok = failed(reason); };
-  std::map<std::uint64_t, std::uint64_t> slots, bays, holders;  // slot, bay or car -> car, car or order/test drive
-  for (const auto& [id, car] : world.cars) {
-    const std::string state = car.at("state");
-    const std::uint64_t slot = id_of(car.at("slot")), bay = id_of(car.at("bay"));
-    if (slot != 0 && !slots.emplace(slot, id).second)
-      misplaced("cars " + std::to_string(slots[slot]) + " and " + std::to_string(id) + " are both in slot " + std::to_string(slot));
-    if (bay != 0 && !bays.emplace(bay, id).second)
-      misplaced("cars " + std::to_string(bays[bay]) + " and " + std::to_string(id) + " are both in bay " + std::to_string(bay));
-    if ((one_of(state, {"in_slot", "sold"}) && (slot == 0 || bay != 0)) || (state == "in_bay" && (bay == 0 || slot != 0)))
-      misplaced("car " + std::to_string(id) + " is " + state + " with slot " + std::to_string(slot) + " and bay " + std::to_string(bay));
-  }
-  for (const json& bay : world.bays) {
-    const std::uint64_t id = id_of(bay.at("id")), car = id_of(bay.at("car"));
-    const auto holder = bays.find(id);
-    const bool parked = holder != bays.end() && world.cars.at(holder->second).at("state") == "in_bay";
-    if ((car != 0 && (holder == bays.end() || holder->second != car)) || (car == 0 && parked))
-      misplaced("the tower says bay " + std::to_string(id) + " holds car " + std::to_string(car) + " but the cars say " +
-                (holder == bays.end() ? "none" : std::to_string(holder->second)));
-  }
-  auto hold = [&](const json& record, const char* what) {
-    const std::uint64_t car = id_of(record.at("car")), id = id_of(record.at("id"));
-    if (auto [at, fresh] = holders.emplace(car, id); !fresh)
-      misplaced("car " + std::to_string(car) + " is held by " + what + " " + std::to_string(id) + " and by another (" +
-                std::to_string(at->second) + ")");
-  };
-  for (const json& order : world.orders)
-    if (one_of(order.at("state"), {"awaiting_payment", "paid"})) hold(order, "order");
-  for (const json& trial : world.trials)
-    if (one_of(trial.at("state"), {"booked", "out"})) hold(trial, "test drive");
-  return ok;
-}
-
-// An acknowledged pickup consumed its code: shown at the kiosk again, it must be refused.
-bool CrashRun::verify_pickup_codes() {
-  std::vector<std::string> texts, names;
-  auto again = [&](const std::string& code, const std::string& name) {
-    texts.push_back(pickup_text(code));
-    names.push_back(name);
-  };
-  for (const auto& [id, order] : ledger_.orders)
-    if (order.picked_up) again(order.pickup_code, "order " + std::to_string(id));
-  for (const auto& [id, trial] : ledger_.trials)
-    if (trial.picked_up) again(trial.pickup_code, "test drive " + std::to_string(id));
-  auto answers = send_all(texts);
-  if (!answers) return false;
-  bool ok = true;
-  for (std::size_t i = 0; i < answers->size(); ++i)
-    if ((*answers)[i].status >= 200 && (*answers)[i].status <= 299)
-      ok = failed("the used pickup code of " + names[i] + " was accepted again: " + (*answers)[i].body.dump());
-  return ok;
-}
-
-bool CrashRun::verify(long cycle) {
-  const bool customers = verify_customers(), claims = verify_claims();
-  const auto world = observe();
-  if (!world) return false;
-  const bool orders = verify_orders(*world), trials = verify_trials(*world), places = verify_places(*world);
-  const bool codes = verify_pickup_codes();
-  if (!customers || !claims || !orders || !trials || !places || !codes) return false;
-  progress("after cycle " + std::to_string(cycle) + ": restart verified " + ledger_.counts());
-  plan(*world);
-  return true;
-}
-
 int CrashRun::run() {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = (std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / "tower-crash-XXXXXX").string();
@@ -886,11 +483,10 @@ int CrashRun::run() {
   return 1;
 }
 
-}  // namespace
-}  // namespace tower::load
+}  // namespace tower::load::crash
 
 int main(int argc, char** argv) {
-  using namespace tower::load;
+  using namespace tower::load::crash;
   try {
     return CrashRun(parse_options(argc, argv)).run();
   } catch (const std::exception& error) {
