@@ -28,9 +28,12 @@ template <> constexpr int enum_count<ClaimState> = 3;
 template <> constexpr int enum_count<SizeClass> = 3;
 template <> constexpr int enum_count<FreeTrialRule> = 2;
 
+// Each visitor also takes optional(name, value, fallback): a field that may be absent, meaning `fallback`,
+// and is left out when encoding a value equal to it.
 struct NameCollector {
   std::set<std::string>* names;
   template <class T> void operator()(const char* name, T&) { names->insert(name); }
+  template <class T> void optional(const char* name, T&, const T&) { names->insert(name); }
 };
 
 json encode(const auto& value);
@@ -38,6 +41,9 @@ json encode(const auto& value);
 struct Encoder {
   json* out;
   template <class T> void operator()(const char* name, T& value) { (*out)[name] = encode(value); }
+  template <class T> void optional(const char* name, T& value, const T& fallback) {
+    if (value != fallback) (*out)[name] = encode(value);
+  }
 };
 
 json encode(const auto& value) {
@@ -82,6 +88,14 @@ struct Decoder {
       return;
     }
     status = decode(*found, value, field, strict);
+  }
+  template <class T> void optional(const char* name, T& value, const T& fallback) {
+    if (!status) return;
+    if (in->find(name) == in->end()) {
+      value = fallback;
+      return;
+    }
+    (*this)(name, value);
   }
 };
 
@@ -264,12 +278,13 @@ Result<TowerConfig> config_from_json(const json& json_value) {
     const json compact = rest["layout"];
     struct Grid {
       std::string name = "Tower";
-      int levels = 0, slots_per_level = 0, lowest_level_slots = -1, bays = 1;
+      int levels = 0, slots_per_level = 0, lowest_level_slots = -1, bays = 1, lifts = 1;
       double level_pitch_m = 2.7;
     } grid;
     auto describe_grid = [&](auto& v) {
       v("name", grid.name); v("levels", grid.levels); v("slots_per_level", grid.slots_per_level);
       v("lowest_level_slots", grid.lowest_level_slots); v("bays", grid.bays); v("level_pitch_m", grid.level_pitch_m);
+      v("lifts", grid.lifts);
     };
     std::set<std::string> allowed;
     codec::NameCollector collect{&allowed};
@@ -282,8 +297,11 @@ Result<TowerConfig> config_from_json(const json& json_value) {
     if (!decoder.status) return decoder.status.error();
     if (grid.levels < 1 || grid.levels > 200 || grid.slots_per_level < 1 || grid.slots_per_level > 64 || grid.bays < 1 || grid.bays > 16)
       return make_error(ErrorCode::invalid_argument, "layout needs 1..200 levels, 1..64 slots a level and 1..16 bays");
+    if (grid.lifts < 1 || grid.lifts > max_lifts || grid.lifts > grid.bays)
+      return make_error(ErrorCode::invalid_argument, "layout.lifts must be 1.." + std::to_string(max_lifts) +
+                                                         " and no more than the bays (each lift needs a bay)");
     config.layout = make_layout(grid.name, grid.levels, grid.slots_per_level, grid.bays,
-                                grid.lowest_level_slots < 0 ? grid.slots_per_level : grid.lowest_level_slots);
+                                grid.lowest_level_slots < 0 ? grid.slots_per_level : grid.lowest_level_slots, grid.lifts);
     config.layout.level_pitch_m = grid.level_pitch_m;
     rest.erase("layout");
   }

@@ -14,10 +14,15 @@ template <class V> void describe(V& v, CarEnvelope& x) {
   v("length_mm", x.length_mm); v("width_mm", x.width_mm); v("height_mm", x.height_mm); v("mass_kg", x.mass_kg);
 }
 template <class V> void describe(V& v, SizeClassLimit& x) { v("size", x.size); v("envelope", x.envelope); }
-template <class V> void describe(V& v, SlotDef& x) { v("id", x.id); v("level", x.level); v("position", x.position); v("size", x.size); }
-template <class V> void describe(V& v, BayDef& x) { v("id", x.id); v("name", x.name); }
+// "lift" and "lifts" are written only for towers with several lifts, so one-lift documents (and the states
+// stored before lifts existed) read and hash as they always did.
+template <class V> void describe(V& v, SlotDef& x) {
+  v("id", x.id); v("level", x.level); v("position", x.position); v("size", x.size); v.optional("lift", x.lift, LiftId{1});
+}
+template <class V> void describe(V& v, BayDef& x) { v("id", x.id); v("name", x.name); v.optional("lift", x.lift, LiftId{1}); }
 template <class V> void describe(V& v, TowerLayout& x) {
-  v("name", x.name); v("levels", x.levels); v("level_pitch_m", x.level_pitch_m); v("slots", x.slots); v("bays", x.bays);
+  v("name", x.name); v("levels", x.levels); v("level_pitch_m", x.level_pitch_m); v.optional("lifts", x.lifts, 1);
+  v("slots", x.slots); v("bays", x.bays);
 }
 template <class V> void describe(V& v, ScoreBand& x) { v("min_score", x.min_score); v("discount", x.discount); }
 template <class V> void describe(V& v, CreditPolicy& x) {

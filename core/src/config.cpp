@@ -14,25 +14,51 @@ std::vector<SizeClassLimit> default_size_classes() {
   };
 }
 
-TowerLayout make_layout(std::string name, int levels, int slots_per_level, int bays, int lowest_level_slots) {
+TowerLayout make_layout(std::string name, int levels, int slots_per_level, int bays, int lowest_level_slots,
+                        int lifts) {
   TowerLayout layout;
   layout.name = std::move(name);
   layout.levels = levels;
+  layout.lifts = lifts;
   std::uint32_t next_slot = 1;
-  for (int level = 1; level <= levels; ++level) {
-    const int count = level == 1 ? lowest_level_slots : slots_per_level;
-    for (int position = 0; position < count; ++position) {
-      // Large cars go low, where the lift is quickest to reach and the structure strongest; above that,
-      // one slot a level is compact, matching a stock that is mostly mid-size sedans.
-      const SizeClass size = level <= 3 ? SizeClass::large
-                             : position == count - 1 ? SizeClass::compact
-                                                     : SizeClass::standard;
-      layout.slots.push_back(SlotDef{SlotId{next_slot++}, level, position, size});
+  for (int lift = 1; lift <= lifts; ++lift)
+    for (int level = 1; level <= levels; ++level) {
+      const int count = level == 1 ? lowest_level_slots : slots_per_level;
+      for (int position = 0; position < count; ++position) {
+        // Large cars go low, where the lift is quickest to reach and the structure strongest; above that,
+        // one slot a level is compact, matching a stock that is mostly mid-size sedans.
+        const SizeClass size = level <= 3 ? SizeClass::large
+                               : position == count - 1 ? SizeClass::compact
+                                                       : SizeClass::standard;
+        layout.slots.push_back(SlotDef{SlotId{next_slot++}, level, position, size,
+                                       LiftId{static_cast<std::uint32_t>(lift)}});
+      }
     }
-  }
   for (int bay = 1; bay <= bays; ++bay)
-    layout.bays.push_back(BayDef{BayId{static_cast<std::uint32_t>(bay)}, "Bay " + std::to_string(bay)});
+    layout.bays.push_back(BayDef{BayId{static_cast<std::uint32_t>(bay)}, "Bay " + std::to_string(bay),
+                                 LiftId{static_cast<std::uint32_t>((bay - 1) % lifts + 1)}});
   return layout;
+}
+
+TowerLayout shaft_layout(const TowerLayout& layout, LiftId lift) {
+  if (layout.lifts == 1) return layout;
+  TowerLayout shaft;
+  shaft.name = layout.name;
+  shaft.levels = layout.levels;
+  shaft.level_pitch_m = layout.level_pitch_m;
+  for (const SlotDef& slot : layout.slots)
+    if (slot.lift == lift) shaft.slots.push_back(slot);
+  for (const BayDef& bay : layout.bays)
+    if (bay.lift == lift) shaft.bays.push_back(bay);
+  return shaft;
+}
+
+LiftId lift_of(const TowerLayout& layout, SlotId slot) {
+  return slot.valid() && slot.value <= layout.slots.size() ? layout.slots[slot.value - 1].lift : LiftId{};
+}
+
+LiftId lift_of(const TowerLayout& layout, BayId bay) {
+  return bay.valid() && bay.value <= layout.bays.size() ? layout.bays[bay.value - 1].lift : LiftId{};
 }
 
 TowerConfig default_tower_config() {
@@ -62,6 +88,24 @@ Status validate(const TowerConfig& config) {
   }
   for (std::size_t i = 0; i < layout.bays.size(); ++i)
     if (layout.bays[i].id.value != i + 1) return invalid("layout.bays must be numbered 1, 2, 3, ... in order");
+  if (layout.lifts < 1 || layout.lifts > max_lifts)
+    return invalid("layout.lifts must be between 1 and " + std::to_string(max_lifts));
+  std::vector<int> slots_of(static_cast<std::size_t>(layout.lifts), 0), bays_of(slots_of);
+  for (const auto& slot : layout.slots) {
+    if (slot.lift.value < 1 || slot.lift.value > static_cast<std::uint32_t>(layout.lifts))
+      return invalid("slot " + std::to_string(slot.id.value) + " opens onto lift " + std::to_string(slot.lift.value) +
+                     ", outside 1.." + std::to_string(layout.lifts));
+    ++slots_of[slot.lift.value - 1];
+  }
+  for (const auto& bay : layout.bays) {
+    if (bay.lift.value < 1 || bay.lift.value > static_cast<std::uint32_t>(layout.lifts))
+      return invalid("bay " + std::to_string(bay.id.value) + " is served by lift " + std::to_string(bay.lift.value) +
+                     ", outside 1.." + std::to_string(layout.lifts));
+    ++bays_of[bay.lift.value - 1];
+  }
+  for (int lift = 1; lift <= layout.lifts; ++lift)
+    if (slots_of[lift - 1] == 0 || bays_of[lift - 1] == 0)
+      return invalid("lift " + std::to_string(lift) + " needs at least one slot and one bay");
   std::set<SizeClass> classes;
   for (const auto& limit : config.size_classes) classes.insert(limit.size);
   for (const auto& slot : layout.slots)

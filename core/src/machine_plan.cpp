@@ -85,6 +85,8 @@ Status check_machine(const MachineConfig& machine) {
 }
 
 Status check_position(const TowerLayout& layout, const MachinePose& pose, const char* which) {
+  if (layout.lifts != 1)
+    return invalid("the layout has " + std::to_string(layout.lifts) + " lifts: plan one shaft at a time (shaft_layout)");
   const double top_m = level_height_m(layout, layout.levels);
   if (!(pose.lift_m >= 0.0 && pose.lift_m <= top_m))
     return invalid(std::string(which) + " lift height " + number_text(pose.lift_m) + " m is outside the shaft (0 to " +
@@ -291,6 +293,14 @@ class PlanBuilder {
 }  // namespace
 
 // [SECTION] Geometry
+
+SafetyInputs shaft_safety(const TowerLayout& layout, LiftId lift, const SafetyInputs& safety) {
+  SafetyInputs shaft;
+  shaft.emergency_stop_latched = safety.emergency_stop_latched;
+  for (std::size_t i = 0; i < layout.bays.size() && i < safety.bays.size(); ++i)
+    if (layout.lifts == 1 || layout.bays[i].lift == lift) shaft.bays.push_back(safety.bays[i]);
+  return shaft;
+}
 
 double level_height_m(const TowerLayout& layout, int level) { return level * layout.level_pitch_m; }
 

@@ -80,6 +80,9 @@ class Checker {
       : machine_(machine), layout_(layout), plan_(plan), safety_(safety), facts_(plan.steps.size()) {}
 
   Status run() {
+    if (layout_.lifts != 1)
+      return make_error(ErrorCode::invalid_argument, "the layout has " + std::to_string(layout_.lifts) +
+                                                         " lifts: check a plan against its own shaft (shaft_layout)");
     if (safety_.emergency_stop_latched && !plan_.steps.empty())
       return make_error(ErrorCode::conflict,
                         "the emergency stop is latched: no step may run until staff reset it (the plan has " +

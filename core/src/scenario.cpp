@@ -137,17 +137,21 @@ Status decode_fault(const json& object, const std::string& path, FaultDef& fault
   if (kind == "lift_out") fault.kind = FaultKind::lift_out;
   else if (kind == "bay_blocked") fault.kind = FaultKind::bay_blocked;
   else if (kind == "transfer_jam") fault.kind = FaultKind::transfer_jam;
-  else fields.fail("kind", "must be \"lift_out\", \"bay_blocked\" or \"transfer_jam\"");
-  int bay = 0;
+  else if (kind == "emergency_stop") fault.kind = FaultKind::emergency_stop;
+  else fields.fail("kind", "must be \"lift_out\", \"bay_blocked\", \"transfer_jam\" or \"emergency_stop\"");
+  int bay = 0, lift = 0;
   fields.integer("bay", 1, 16, bay);
   fault.bay = BayId{static_cast<std::uint32_t>(bay)};
-  if (fault.kind == FaultKind::transfer_jam) {
-    // A jam is not a planned window: it strikes at a time and lasts until staff have cleared it.
+  fields.integer("lift", 1, max_lifts, lift);
+  fault.lift = LiftId{static_cast<std::uint32_t>(lift > 0 ? lift : 1)};
+  if (fault.kind == FaultKind::transfer_jam || fault.kind == FaultKind::emergency_stop) {
+    // Neither is a planned window: it strikes at a time and lasts until staff have cleared or reset it.
+    const char* clear = fault.kind == FaultKind::transfer_jam ? "clear_after_minutes" : "reset_after_minutes";
     double at_hour = -1, clear_minutes = 0;
     fields.number("at_hour", 0, 24 * 366, at_hour);
-    fields.number("clear_after_minutes", 0.1, 7 * 24 * 60, clear_minutes);
-    if (at_hour < 0) fields.fail("at_hour", "is required for a transfer_jam fault");
-    else if (clear_minutes <= 0) fields.fail("clear_after_minutes", "is required for a transfer_jam fault");
+    fields.number(clear, 0.1, 7 * 24 * 60, clear_minutes);
+    if (at_hour < 0) fields.fail("at_hour", "is required for a " + kind + " fault");
+    else if (clear_minutes <= 0) fields.fail(clear, "is required for a " + kind + " fault");
     fault.from_hour = at_hour;
     fault.to_hour = at_hour + clear_minutes / 60.0;
   } else {
@@ -157,6 +161,8 @@ Status decode_fault(const json& object, const std::string& path, FaultDef& fault
   }
   if (fault.kind == FaultKind::bay_blocked && bay == 0) fields.fail("bay", "is required for a bay_blocked fault");
   if (fault.kind != FaultKind::bay_blocked && bay != 0) fields.fail("bay", "applies only to a bay_blocked fault");
+  if (fault.kind != FaultKind::lift_out && fault.kind != FaultKind::transfer_jam && lift != 0)
+    fields.fail("lift", "applies only to a lift_out or a transfer_jam fault (an emergency stop halts every lift)");
   return fields.finish();
 }
 
@@ -174,6 +180,27 @@ Status decode_policy(const json& object, PolicyDef& policy) {
   if (dwell == "ground" || dwell == "stay") policy.dwell_ground = dwell == "ground";
   else fields.fail("dwell", "must be \"ground\" or \"stay\"");
   return fields.finish();
+}
+
+// The layout with `lifts` shafts, each a copy of lift 1's slots (renumbered shaft by shaft), and `bays` bays
+// dealt out to the lifts in turn, as make_layout deals them.
+TowerLayout with_lifts_and_bays(const TowerLayout& layout, int lifts, int bays) {
+  TowerLayout out = layout;
+  out.lifts = lifts;
+  out.slots.clear();
+  out.bays.clear();
+  for (int lift = 1; lift <= lifts; ++lift)
+    for (const SlotDef& slot : layout.slots) {
+      if (slot.lift != LiftId{1}) continue;
+      SlotDef copy = slot;
+      copy.id = SlotId{static_cast<std::uint32_t>(out.slots.size() + 1)};
+      copy.lift = LiftId{static_cast<std::uint32_t>(lift)};
+      out.slots.push_back(copy);
+    }
+  for (int bay = 1; bay <= bays; ++bay)
+    out.bays.push_back(BayDef{BayId{static_cast<std::uint32_t>(bay)}, "Bay " + std::to_string(bay),
+                              LiftId{static_cast<std::uint32_t>((bay - 1) % lifts + 1)}});
+  return out;
 }
 
 Status decode_preset(const json* preset, TowerConfig& config) {
@@ -218,12 +245,15 @@ Result<Scenario> scenario_from_json(const json& json_value) {
   Fields fields(json_value, "scenario");
   fields.text("name", scenario.name);
   if (auto preset = decode_preset(fields.find("preset"), scenario.config); !preset) fields.fail(preset.error());
-  int bays = 0;
+  int bays = 0, lifts = 0;
+  fields.integer("lifts", 1, max_lifts, lifts);
   fields.integer("bays", 1, 16, bays);
-  if (bays > 0) {
-    scenario.config.layout.bays.clear();
-    for (int bay = 1; bay <= bays; ++bay)
-      scenario.config.layout.bays.push_back(BayDef{BayId{static_cast<std::uint32_t>(bay)}, "Bay " + std::to_string(bay)});
+  if (lifts > 0 || bays > 0) {
+    TowerLayout& layout = scenario.config.layout;
+    if (lifts == 0) lifts = layout.lifts;
+    if (bays == 0) bays = static_cast<int>(layout.bays.size());
+    if (bays < lifts) fields.fail("bays", "must be at least the number of lifts (" + std::to_string(lifts) + "): each lift needs a bay");
+    else layout = with_lifts_and_bays(layout, lifts, bays);
   }
   fields.integer("stock", 0, 100000, scenario.stock);
   fields.number("duration_hours", 0.01, 24 * 366, scenario.duration_hours);
@@ -256,9 +286,13 @@ Result<Scenario> scenario_from_json(const json& json_value) {
   if (scenario.stock > slots)
     return invalid("scenario.stock must be 0.." + std::to_string(slots) + " (the tower's slots)");
   const auto bay_count = scenario.config.layout.bays.size();
-  for (std::size_t i = 0; i < scenario.faults.size(); ++i)
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     if (scenario.faults[i].kind == FaultKind::bay_blocked && scenario.faults[i].bay.value > bay_count)
       return invalid("scenario.faults[" + std::to_string(i) + "].bay must be 1.." + std::to_string(bay_count));
+    if (scenario.faults[i].lift.value > static_cast<std::uint32_t>(scenario.config.layout.lifts))
+      return invalid("scenario.faults[" + std::to_string(i) + "].lift must be 1.." +
+                     std::to_string(scenario.config.layout.lifts) + " (the tower's lifts)");
+  }
   return scenario;
 }
 

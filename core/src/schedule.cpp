@@ -1,4 +1,4 @@
-// The scheduler: a job queue over the lift and the bays. FCFS among the jobs that can start (a retrieval
+// The scheduler: a job queue for each lift over its shaft's bays. FCFS among the jobs that can start (a retrieval
 // needs a free bay), optionally storing a returned car first on the way to a retrieval (dual command), and
 // a dwell point for the idle lift. Faults suspend the lift or take a bay out of use; ETAs follow.
 #include <algorithm>
@@ -12,7 +12,7 @@ namespace tower {
 namespace {
 
 constexpr int face_match_permille = 990;
-constexpr std::uint8_t log_job_started = 100, log_job_done = 101, log_reposition = 102;
+constexpr std::uint8_t log_job_started = 100, log_job_done = 101, log_reposition = 102, log_recovery = 103;
 
 // The exact bits of a position, so equal keys mean identical planner inputs. (Emscripten 3.1.6's libc++ has
 // no std::bit_cast.)
@@ -24,92 +24,120 @@ std::uint64_t bits_of(double value) {
 
 }  // namespace
 
-const Simulator::PlannedMove& Simulator::planned(Move move, const MachinePose& from, SlotId slot, BayId bay) {
-  const MoveKey key{move, bits_of(from.lift_m), bits_of(from.turntable_rad), bits_of(from.transfer_m), slot.value,
-                    bay.value};
+const Simulator::PlannedMove& Simulator::planned(const Lift& lift, Move move, const MachinePose& from, SlotId slot,
+                                                 BayId bay) {
+  const MoveKey key{lift.id.value, move, bits_of(from.lift_m), bits_of(from.turntable_rad), bits_of(from.transfer_m),
+                    slot.value, bay.value};
   const auto found = plans_.find(key);
   if (found != plans_.end()) return found->second;
   const MachineConfig& machine = scenario_.machine;
-  const TowerLayout& layout = scenario_.config.layout;
-  const Result<MachinePlan> plan = move == Move::retrieval ? plan_retrieval(machine, layout, from, slot, bay, safety_)
-                                   : move == Move::storage ? plan_storage(machine, layout, from, bay, slot, safety_)
-                                                           : plan_reposition(machine, layout, from, ground_, safety_);
+  const TowerLayout& shaft = lift.shaft;
+  const Result<MachinePlan> plan =
+      move == Move::retrieval ? plan_retrieval(machine, shaft, from, slot, bay, lift.safety)
+      : move == Move::storage ? plan_storage(machine, shaft, from, bay, slot, lift.safety)
+                              : plan_reposition(machine, shaft, from, lift.ground, lift.safety);
   PlannedMove outcome;
   if (plan) outcome = PlannedMove{true, plan->duration, plan->end_pose};
   return plans_.emplace(key, outcome).first->second;
+}
+
+Result<MachinePlan> Simulator::plan_of(const LiftMove& move, LiftId lift_id) const {
+  const Lift& lift = lift_at(lift_id);
+  const MachineConfig& machine = scenario_.machine;
+  SafetyInputs safety = lift.safety;
+  safety.emergency_stop_latched = false;  // the plan as it runs once the stop is reset
+  switch (move.kind) {
+    case LiftMove::Kind::retrieval: return plan_retrieval(machine, lift.shaft, move.from, move.slot, move.bay, safety);
+    case LiftMove::Kind::storage: return plan_storage(machine, lift.shaft, move.from, move.bay, move.slot, safety);
+    case LiftMove::Kind::reposition: return plan_reposition(machine, lift.shaft, move.from, move.to, safety);
+    case LiftMove::Kind::recovery:
+      return plan_recovery(machine, lift.shaft, move.interrupted, move.trip, move.slot, move.bay, safety);
+    case LiftMove::Kind::none: break;
+  }
+  return make_error(ErrorCode::invalid_argument, "the lift is not moving");
 }
 
 Duration Simulator::estimate_retrieval(SlotId slot) const {
   return slot.valid() ? retrieval_estimates_[slot.value - 1] : Duration{};
 }
 
-Duration Simulator::queue_backlog() const {
+Duration Simulator::queue_backlog(const Lift& lift) const {
   Duration backlog{};
-  if (activity_ != LiftActivity::idle) backlog = lift_out_ > 0 ? lift_remaining_ : lift_until_ - now_;
-  for (const std::uint32_t j : queue_) backlog = backlog + jobs_[j].estimate;
+  if (lift.activity != LiftActivity::idle) backlog = lift.out > 0 ? lift.remaining : lift.until - now_;
+  for (const std::uint32_t j : lift.queue) backlog = backlog + jobs_[j].estimate;
   return backlog;
 }
 
 bool Simulator::bay_usable(BayId bay) const { return bay_blocked_[bay.value - 1] == 0; }
 
-BayId Simulator::free_bay() const {
-  for (std::size_t i = 0; i < bay_busy_.size(); ++i)
-    if (!bay_busy_[i] && bay_blocked_[i] == 0) return BayId{static_cast<std::uint32_t>(i + 1)};
+// The lowest-numbered free, usable bay of the lift's shaft.
+BayId Simulator::free_bay(const Lift& lift) const {
+  for (const BayDef& bay : lift.shaft.bays)
+    if (!bay_busy_[bay.id.value - 1] && bay_blocked_[bay.id.value - 1] == 0) return bay.id;
   return BayId{};
 }
 
 void Simulator::request_retrieval(std::uint32_t v) {
   Visitor& visitor = visitors_[v];
+  const SlotId slot = tower_.car(visitor.car)->slot;
+  Lift& lift = lift_of_slot(slot);
   Job job;
   job.kind = JobKind::retrieval;
+  job.lift = lift.id;
   job.visitor = v;
   job.car = visitor.car;
   job.requested = now_;
   job.first_eta = SimTime{-1};
-  job.estimate = estimate_retrieval(tower_.car(visitor.car)->slot);
+  job.estimate = estimate_retrieval(slot);
   jobs_.push_back(job);
   visitor.job = static_cast<std::uint32_t>(jobs_.size());
-  queue_.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
-  dispatch();
+  lift.queue.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
+  dispatch(lift);
 }
 
 void Simulator::dispatch() {
-  while (activity_ == LiftActivity::idle && lift_out_ == 0) {
-    const bool bay_free = free_bay().valid();
+  for (Lift& lift : lifts_) dispatch(lift);
+}
+
+void Simulator::dispatch(Lift& lift) {
+  while (lift.activity == LiftActivity::idle && lift.out == 0) {
+    const bool bay_free = free_bay(lift).valid();
     auto startable = [&](std::uint32_t j) {
       return jobs_[j].kind == JobKind::retrieval ? bay_free : bay_usable(jobs_[j].bay);
     };
-    auto chosen = std::find_if(queue_.begin(), queue_.end(), startable);
-    if (chosen != queue_.end() && scenario_.policy.dual_command && jobs_[*chosen].kind == JobKind::retrieval) {
+    auto chosen = std::find_if(lift.queue.begin(), lift.queue.end(), startable);
+    if (chosen != lift.queue.end() && scenario_.policy.dual_command && jobs_[*chosen].kind == JobKind::retrieval) {
       // Dual command: take a returned car up on the way, freeing its bay; the retrieval starts from there.
-      const auto storage = std::find_if(queue_.begin(), queue_.end(), [&](std::uint32_t j) {
+      const auto storage = std::find_if(lift.queue.begin(), lift.queue.end(), [&](std::uint32_t j) {
         return jobs_[j].kind == JobKind::storage && bay_usable(jobs_[j].bay);
       });
-      if (storage != queue_.end()) chosen = storage;
+      if (storage != lift.queue.end()) chosen = storage;
     }
-    if (chosen == queue_.end()) break;
+    if (chosen == lift.queue.end()) break;
     const std::uint32_t job = *chosen;
-    queue_.erase(chosen);
-    if (start_job(job)) return;
+    lift.queue.erase(chosen);
+    if (start_job(lift, job)) return;
   }
-  if (activity_ != LiftActivity::idle || lift_out_ > 0 || !scenario_.policy.dwell_ground) return;
-  if (pose_.lift_m == ground_.lift_m && pose_.turntable_rad == ground_.turntable_rad) return;
-  const PlannedMove& plan = planned(Move::reposition, pose_, SlotId{}, BayId{});
+  if (lift.activity != LiftActivity::idle || lift.out > 0 || !scenario_.policy.dwell_ground) return;
+  if (lift.pose.lift_m == lift.ground.lift_m && lift.pose.turntable_rad == lift.ground.turntable_rad) return;
+  const PlannedMove& plan = planned(lift, Move::reposition, lift.pose, SlotId{}, BayId{});
   if (!plan.ok) return;
-  activity_ = LiftActivity::reposition;
-  move_ = LiftMove{LiftMove::Kind::reposition, pose_, ground_, SlotId{}, BayId{}, CarId{}, now_, plan.duration};
-  pose_ = plan.end_pose;
-  lift_until_ = now_ + plan.duration;
-  schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
-  log(static_cast<EventKind>(log_reposition), 0, 0, 0);
+  lift.activity = LiftActivity::reposition;
+  lift.move = LiftMove{LiftMove::Kind::reposition, lift.pose, lift.ground};
+  lift.move.started = now_;
+  lift.move.duration = plan.duration;
+  lift.pose = plan.end_pose;
+  lift.until = now_ + plan.duration;
+  schedule(lift.until, EventKind::lift_done, ++lift.generation, lift.id.value - 1);
+  log(static_cast<EventKind>(log_reposition), 0, 0, lift.id.value - 1);
 }
 
-bool Simulator::start_job(std::uint32_t j) {
+bool Simulator::start_job(Lift& lift, std::uint32_t j) {
   Job& job = jobs_[j];
   PlannedMove plan;
   if (job.kind == JobKind::retrieval) {
     const Visitor& visitor = visitors_[job.visitor];
-    const BayId bay = free_bay();
+    const BayId bay = free_bay(lift);
     auto events = tower_.apply(StartPickup{visitor.order, visitor.trial, visitor.code, face_match_permille, bay}, now_);
     if (!events) {
       count_refusal(events.error());
@@ -120,7 +148,7 @@ bool Simulator::start_job(std::uint32_t j) {
     job.slot = std::get<RetrievalStarted>(events->front().body).slot;
     bay_busy_[bay.value - 1] = 1;
     bay_leaves_at_[bay.value - 1] = SimTime{std::numeric_limits<std::int64_t>::max()};  // the ETAs project it
-    plan = planned(Move::retrieval, pose_, job.slot, bay);
+    plan = planned(lift, Move::retrieval, lift.pose, job.slot, bay);
   } else {
     auto events = tower_.apply(StoreCar{job.car}, now_);
     if (!events) {
@@ -129,35 +157,40 @@ bool Simulator::start_job(std::uint32_t j) {
       return false;
     }
     job.slot = std::get<StorageStarted>(events->front().body).slot;
-    plan = planned(Move::storage, pose_, job.slot, job.bay);
+    plan = planned(lift, Move::storage, lift.pose, job.slot, job.bay);
   }
   // The plans of a validated layout always exist; a failure would be a planner bug, shown as an instant move.
   assert(plan.ok);
   job.state = JobState::running;
   job.started = now_;
-  activity_ = LiftActivity::job;
-  lift_job_ = j;
-  move_ = LiftMove{job.kind == JobKind::retrieval ? LiftMove::Kind::retrieval : LiftMove::Kind::storage,
-                   pose_, pose_, job.slot, job.bay, job.car, now_, plan.duration};
-  if (plan.ok) pose_ = plan.end_pose;
-  lift_until_ = now_ + plan.duration;
-  if (job.first_eta.us < 0) job.first_eta = lift_until_;  // started at once: the first ETA is the plan's end
-  job.eta = lift_until_;
-  schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
+  lift.activity = LiftActivity::job;
+  lift.job = j;
+  lift.move = LiftMove{job.kind == JobKind::retrieval ? LiftMove::Kind::retrieval : LiftMove::Kind::storage,
+                       lift.pose, lift.pose};
+  lift.move.slot = job.slot;
+  lift.move.bay = job.bay;
+  lift.move.car = job.car;
+  lift.move.started = now_;
+  lift.move.duration = plan.duration;
+  if (plan.ok) lift.pose = plan.end_pose;
+  lift.until = now_ + plan.duration;
+  if (job.first_eta.us < 0) job.first_eta = lift.until;  // started at once: the first ETA is the plan's end
+  job.eta = lift.until;
+  schedule(lift.until, EventKind::lift_done, ++lift.generation, lift.id.value - 1);
   log(static_cast<EventKind>(log_job_started), j, job.slot.value, job.bay.value);
   return true;
 }
 
-void Simulator::finish_lift() {
-  const LiftActivity was = activity_;
-  activity_ = LiftActivity::idle;
-  move_ = LiftMove{};
+void Simulator::finish_lift(Lift& lift) {
+  const LiftActivity was = lift.activity;
+  lift.activity = LiftActivity::idle;
+  lift.move = LiftMove{};
   if (was == LiftActivity::job) {
-    Job& job = jobs_[lift_job_];
+    Job& job = jobs_[lift.job];
     job.state = JobState::done;
     job.finished = now_;
     job.eta = now_;
-    log(static_cast<EventKind>(log_job_done), lift_job_, job.slot.value, job.bay.value);
+    log(static_cast<EventKind>(log_job_done), lift.job, job.slot.value, job.bay.value);
     if (job.kind == JobKind::retrieval) {
       if (auto arrived = tower_.apply(CarArrived{job.car, job.bay}, now_); !arrived) count_refusal(arrived.error());
       retrievals_us_.push_back((now_ - job.started).us);
@@ -172,35 +205,87 @@ void Simulator::finish_lift() {
       storages_us_.push_back((now_ - job.started).us);
     }
   }
-  dispatch();
+  dispatch(lift);
   try_returns();
 }
 
-// An outage or a transfer jam suspends the move in progress where it is (the car waits in the shaft, or on
-// the jammed pallet) and resumes it when the lift is back or the jam is cleared; the ETAs count on that time.
-void Simulator::lift_out(bool starts, std::uint32_t fault) {
+// An outage, a transfer jam or the emergency stop suspends the lift's move in progress where it is (the car
+// waits in the shaft, or on the pallet) and resumes it when the lift is back; the ETAs count on `back_at`.
+void Simulator::lift_out(Lift& lift, bool starts, SimTime back_at) {
   if (starts) {
-    const double back_hours = scenario_.faults[fault].to_hour;
-    lift_back_at_ = std::max(lift_back_at_, SimTime{static_cast<std::int64_t>(back_hours * 3'600'000'000.0 + 0.5)});
-    if (lift_out_++ > 0) return;
-    lift_out_since_ = now_;
-    if (activity_ != LiftActivity::idle) {
-      lift_remaining_ = lift_until_ - now_;
-      ++lift_generation_;  // the pending lift_done is stale
-      move_.halted = true;
-      move_.halted_at = now_;
+    lift.back_at = std::max(lift.back_at, back_at);
+    if (lift.out++ > 0) return;
+    if (lift.activity != LiftActivity::idle) {
+      lift.remaining = lift.until - now_;
+      ++lift.generation;  // the pending lift_done is stale
+      lift.move.halted = true;
+      lift.move.halted_at = now_;
     }
     return;
   }
-  if (--lift_out_ > 0) return;
-  if (activity_ != LiftActivity::idle) {
-    move_.started = move_.started + (now_ - move_.halted_at);
-    move_.halted = false;
-    lift_until_ = now_ + lift_remaining_;
-    schedule(lift_until_, EventKind::lift_done, ++lift_generation_);
-  }
-  dispatch();
+  if (--lift.out > 0) return;
+  resume(lift);
+  dispatch(lift);
   try_returns();
+}
+
+void Simulator::resume(Lift& lift) {
+  if (lift.activity == LiftActivity::idle) {
+    lift.recover = false;
+    return;
+  }
+  if (lift.recover) {
+    // The stop may have caught the pallet half out or a door opening: finish the trip from where it stopped.
+    lift.recover = false;
+    const LiftMove stopped = lift.move;
+    const Duration elapsed = stopped.halted_at - stopped.started;
+    Result<MachinePlan> original = plan_of(stopped, lift.id);
+    assert(original);
+    LiftMove next = stopped;
+    next.halted = false;
+    next.started = now_;
+    if (stopped.kind == LiftMove::Kind::reposition) {
+      next.from = interrupted_at(*original, lift.shaft, elapsed).pose;
+    } else {
+      next.kind = LiftMove::Kind::recovery;
+      next.interrupted = interrupted_at(*original, lift.shaft, elapsed);
+      next.trip = stopped.kind == LiftMove::Kind::storage ? Trip::storage : stopped.trip;
+      next.from = next.interrupted.pose;
+    }
+    Result<MachinePlan> plan = plan_of(next, lift.id);
+    assert(plan);
+    if (plan) {
+      next.duration = plan->duration;
+      lift.pose = plan->end_pose;
+    }
+    lift.move = next;
+    lift.until = now_ + next.duration;
+    log(static_cast<EventKind>(log_recovery), lift.id.value - 1, static_cast<std::uint32_t>(elapsed.us),
+        static_cast<std::uint32_t>(next.duration.us));
+  } else {
+    lift.move.started = lift.move.started + (now_ - lift.move.halted_at);
+    lift.move.halted = false;
+    lift.until = now_ + lift.remaining;
+  }
+  schedule(lift.until, EventKind::lift_done, ++lift.generation, lift.id.value - 1);
+}
+
+// The emergency stop halts every lift at once and stays latched until staff reset it; each move it caught is
+// then finished by a recovery plan rather than simply resumed.
+// A recovery caught by a second stop simply continues: where its car rides is known only to its own trip.
+void Simulator::emergency_stop(bool latched, SimTime reset_at) {
+  if (latched) {
+    ++counts_.emergency_stops;
+    estop_latched_ = true;
+    for (Lift& lift : lifts_) {
+      if (lift.activity != LiftActivity::idle && lift.move.kind != LiftMove::Kind::recovery)
+        lift.recover = true;
+      lift_out(lift, true, reset_at);
+    }
+    return;
+  }
+  estop_latched_ = false;
+  for (Lift& lift : lifts_) lift_out(lift, false, reset_at);
 }
 
 void Simulator::bay_blocked(BayId bay, bool starts) {
@@ -211,22 +296,28 @@ void Simulator::bay_blocked(BayId bay, bool starts) {
   }
 }
 
-// ETAs: a dry run of the dispatcher over the queue, so that a retrieval waiting for a bay is promised when a
-// bay will be free, not merely when the lift will be. The lift is free after its current move (an outage in
-// force lasts until its announced end). A bay is free when what it holds is expected to leave: a car in its
-// handover once the handover is done, a staged car after its customer's announced arrival and handover, a car on
-// its way after it arrives and is handed over, a returned car once its storage job has taken it. Jobs then
-// start as dispatch() would start them: the first that can start, a storage first under dual command, each
-// taking its planned time. Returning drivers who take a bay that frees up are not foreseen.
 void Simulator::update_etas() {
+  for (Lift& lift : lifts_) update_etas(lift);
+}
+
+// ETAs: a dry run of the lift's dispatcher over its queue, so that a retrieval waiting for a bay is promised
+// when a bay will be free, not merely when the lift will be. The lift is free after its current move (an
+// outage in force lasts until its announced end). A bay is free when what it holds is expected to leave: a car
+// in its handover once the handover is done, a staged car after its customer's announced arrival and handover,
+// a car on its way after it arrives and is handed over, a returned car once its storage job has taken it. Jobs
+// then start as dispatch() would start them: the first that can start, a storage first under dual command,
+// each taking its planned time. Returning drivers who take a bay that frees up are not foreseen.
+void Simulator::update_etas(Lift& lift) {
   const Duration handover{static_cast<std::int64_t>(scenario_.handover_minutes * 60'000'000.0)};
   const SimTime never{std::numeric_limits<std::int64_t>::max()};
   SimTime lift_free = now_;
-  if (lift_out_ > 0) lift_free = std::max(lift_free, lift_back_at_);
+  if (lift.out > 0) lift_free = std::max(lift_free, lift.back_at);
   std::vector<SimTime>& bay_free = eta_bay_free_;
-  bay_free.resize(bay_busy_.size());
-  for (std::size_t b = 0; b < bay_free.size(); ++b)
+  bay_free.assign(bay_busy_.size(), never);  // other shafts' bays are never this lift's
+  for (const BayDef& bay : lift.shaft.bays) {
+    const std::size_t b = bay.id.value - 1;
     bay_free[b] = bay_blocked_[b] > 0 ? never : bay_busy_[b] ? bay_leaves_at_[b] : now_;
+  }
   // A customer who is not at the kiosk yet hands over from the announced arrival.
   auto handed_over = [&](const Job& job, SimTime in_bay) {
     const Visitor& visitor = visitors_[job.visitor];
@@ -238,17 +329,17 @@ void Simulator::update_etas() {
     else if (std::max(eta.us - job.eta.us, job.eta.us - eta.us) > seconds(30).us) ++counts_.eta_revisions;
     job.eta = eta;
   };
-  if (activity_ != LiftActivity::idle) {
-    lift_free = lift_out_ > 0 ? lift_free + lift_remaining_ : lift_until_;
-    if (activity_ == LiftActivity::job) {
-      Job& running = jobs_[lift_job_];
+  if (lift.activity != LiftActivity::idle) {
+    lift_free = lift.out > 0 ? lift_free + lift.remaining : lift.until;
+    if (lift.activity == LiftActivity::job) {
+      Job& running = jobs_[lift.job];
       revise(running, lift_free);
       const std::size_t b = running.bay.value - 1;
       if (bay_blocked_[b] == 0) bay_free[b] = running.kind == JobKind::retrieval ? handed_over(running, lift_free) : lift_free;
     }
   }
   std::vector<std::uint32_t>& pending = eta_pending_;
-  pending.assign(queue_.begin(), queue_.end());
+  pending.assign(lift.queue.begin(), lift.queue.end());
   while (!pending.empty()) {
     // The earliest a bay is free, and which (the lowest-numbered, as free_bay() picks).
     std::size_t first_bay = bay_free.size();

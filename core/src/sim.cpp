@@ -49,24 +49,25 @@ Result<Simulator> Simulator::create(const Scenario& scenario) {
   auto tower = Tower::create(scenario.config);
   if (!tower) return tower.error();
   Simulator sim(scenario, std::move(*tower));
-  // Planned lift times from the dwell point, for ETAs and call-ahead; every slot must be reachable.
+  // Planned lift times from each lift's dwell point, for ETAs and call-ahead; every slot must be reachable.
   // They go through the plan memo, where the jobs that start from the dwell point find them again.
-  const auto& layout = scenario.config.layout;
-  std::int64_t storage_total = 0;
-  for (const SlotDef& slot : layout.slots) {
-    const PlannedMove retrieval = sim.planned(Move::retrieval, sim.ground_, slot.id, BayId{1});
-    const PlannedMove storage = sim.planned(Move::storage, sim.ground_, slot.id, BayId{1});
-    if (!retrieval.ok || !storage.ok) {
-      // Planned again for the reason, once: this is the failure path.
-      auto retrieval_plan = plan_retrieval(scenario.machine, layout, sim.ground_, slot.id, BayId{1}, sim.safety_);
-      auto storage_plan = plan_storage(scenario.machine, layout, sim.ground_, BayId{1}, slot.id, sim.safety_);
-      const Error& error = !retrieval_plan ? retrieval_plan.error() : storage_plan.error();
-      return make_error(ErrorCode::invalid_argument, "scenario.preset: " + error.message);
+  for (Lift& lift : sim.lifts_) {
+    std::int64_t storage_total = 0;
+    for (const SlotDef& slot : lift.shaft.slots) {
+      const PlannedMove retrieval = sim.planned(lift, Move::retrieval, lift.ground, slot.id, lift.first_bay);
+      const PlannedMove storage = sim.planned(lift, Move::storage, lift.ground, slot.id, lift.first_bay);
+      if (!retrieval.ok || !storage.ok) {
+        // Planned again for the reason, once: this is the failure path.
+        auto retrieval_plan = plan_retrieval(scenario.machine, lift.shaft, lift.ground, slot.id, lift.first_bay, lift.safety);
+        auto storage_plan = plan_storage(scenario.machine, lift.shaft, lift.ground, lift.first_bay, slot.id, lift.safety);
+        const Error& error = !retrieval_plan ? retrieval_plan.error() : storage_plan.error();
+        return make_error(ErrorCode::invalid_argument, "scenario.preset: " + error.message);
+      }
+      sim.retrieval_estimates_[slot.id.value - 1] = retrieval.duration;
+      storage_total += storage.duration.us;
     }
-    sim.retrieval_estimates_.push_back(retrieval.duration);
-    storage_total += storage.duration.us;
+    lift.storage_estimate = Duration{storage_total / static_cast<std::int64_t>(lift.shaft.slots.size())};
   }
-  sim.storage_estimate_ = Duration{storage_total / static_cast<std::int64_t>(layout.slots.size())};
   sim.stock_up(scenario.stock);
   sim.start_trials_out(scenario.demand.trials_out_at_start);
   if (scenario.demand.buyers_per_hour > 0)
@@ -80,6 +81,7 @@ Result<Simulator> Simulator::create(const Scenario& scenario) {
     EventKind starts = EventKind::lift_out_starts, ends = EventKind::lift_out_ends;
     if (fault.kind == FaultKind::bay_blocked) starts = EventKind::bay_blocked_starts, ends = EventKind::bay_blocked_ends;
     if (fault.kind == FaultKind::transfer_jam) starts = EventKind::transfer_jam, ends = EventKind::jam_cleared;
+    if (fault.kind == FaultKind::emergency_stop) starts = EventKind::emergency_stop, ends = EventKind::emergency_reset;
     sim.schedule(at_hours(fault.from_hour), starts, fault.bay.value, i);
     sim.schedule(at_hours(fault.to_hour), ends, fault.bay.value, i);
   }
@@ -92,17 +94,29 @@ Simulator::Simulator(const Scenario& scenario, Tower tower)
       buyer_arrivals_(scenario.seed ^ 0xb0e1u),
       trial_arrivals_(scenario.seed ^ 0x7a1au) {
   end_ = at_hours(scenario.duration_hours);
-  const std::size_t bays = scenario.config.layout.bays.size();
-  safety_.bays.resize(bays);
+  const TowerLayout& layout = scenario.config.layout;
+  const std::size_t bays = layout.bays.size();
+  SafetyInputs safety;
+  safety.bays.resize(bays);
+  for (int number = 1; number <= layout.lifts; ++number) {
+    Lift lift;
+    lift.id = LiftId{static_cast<std::uint32_t>(number)};
+    lift.shaft = shaft_layout(layout, lift.id);
+    lift.safety = shaft_safety(layout, lift.id, safety);
+    lift.first_bay = lift.shaft.bays.front().id;
+    lift.ground = MachinePose{0.0, bay_angle_rad(lift.first_bay, lift.shaft), 0.0};
+    lift.pose = lift.ground;
+    lifts_.push_back(std::move(lift));
+  }
+  retrieval_estimates_.assign(layout.slots.size(), Duration{});
   bay_blocked_.assign(bays, 0);
   bay_busy_.assign(bays, 0);
   bay_leaves_at_.assign(bays, SimTime{});
-  ground_ = MachinePose{0.0, bay_angle_rad(BayId{1}, scenario.config.layout), 0.0};
-  pose_ = ground_;
   counts_.scenario = scenario.name;
   counts_.schedule = schedule_name(scenario.policy);
   counts_.dwell = scenario.policy.dwell_ground ? "ground" : "stay";
   counts_.seed = scenario.seed;
+  counts_.lifts = layout.lifts;
 }
 
 void Simulator::schedule(SimTime at, EventKind kind, std::uint32_t a, std::uint32_t b) {
@@ -139,16 +153,23 @@ void Simulator::advance_clock(SimTime to) {
   const std::int64_t span = (to - last_accounted_).us;
   int busy_bays = 0;
   for (const std::uint8_t busy : bay_busy_) busy_bays += busy;
-  const bool lift_moving = activity_ == LiftActivity::job && lift_out_ == 0;
-  if (lift_moving) {
-    lift_busy_us_ += span;
-    hour_lift_busy_us_ += span;
+  for (Lift& lift : lifts_) {
+    if (lift.activity == LiftActivity::job && lift.out == 0) {
+      lift.busy_us += span;
+      lift.hour_busy_us += span;
+    }
+    if (lift.out > 0) lift.out_us += span;
   }
-  if (lift_out_ > 0) lift_out_us_ += span;
   bay_busy_us_ += span * busy_bays;
   hour_bay_busy_us_ += span * busy_bays;
   last_accounted_ = to;
   now_ = to;
+}
+
+int Simulator::queue_length() const {
+  std::size_t length = returners_.size();
+  for (const Lift& lift : lifts_) length += lift.queue.size();
+  return static_cast<int>(length);
 }
 
 void Simulator::log(EventKind kind, std::uint32_t a, std::uint32_t b, std::uint32_t c) {
@@ -206,22 +227,37 @@ void Simulator::handle(const Pending& event) {
       break;
     case EventKind::rush_starts: on_rush_starts(); break;
     case EventKind::lift_done:
-      if (event.a == lift_generation_) finish_lift();
+      if (event.a == lifts_[event.b].generation) finish_lift(lifts_[event.b]);
       break;
     case EventKind::handover_done: on_handover_done(event.a); break;
     case EventKind::trial_return: on_trial_return(event.a); break;
     case EventKind::lift_out_starts:
-    case EventKind::transfer_jam: lift_out(true, event.b); break;
+    case EventKind::transfer_jam:
     case EventKind::lift_out_ends:
-    case EventKind::jam_cleared: lift_out(false, event.b); break;
+    case EventKind::jam_cleared: {
+      const FaultDef& fault = scenario_.faults[event.b];
+      const bool starts = event.kind == EventKind::lift_out_starts || event.kind == EventKind::transfer_jam;
+      lift_out(lifts_[fault.lift.value - 1], starts, at_hours(fault.to_hour));
+      break;
+    }
+    case EventKind::emergency_stop:
+    case EventKind::emergency_reset:
+      emergency_stop(event.kind == EventKind::emergency_stop, at_hours(scenario_.faults[event.b].to_hour));
+      break;
     case EventKind::bay_blocked_starts: bay_blocked(BayId{event.a}, true); break;
     case EventKind::bay_blocked_ends: bay_blocked(BayId{event.a}, false); break;
     case EventKind::hour_tick: {
       HourSample sample;
       sample.hour = static_cast<int>(event.a) - 1;
-      sample.queue_length = static_cast<int>(queue_.size() + returners_.size());
+      sample.queue_length = queue_length();
       sample.max_queue_length = std::max(hour_max_queue_, sample.queue_length);
-      sample.lift_utilisation = static_cast<double>(hour_lift_busy_us_) / static_cast<double>(hours(1).us);
+      std::int64_t lift_busy_us = 0;
+      for (Lift& lift : lifts_) {
+        lift_busy_us += lift.hour_busy_us;
+        lift.hour_busy_us = 0;
+      }
+      sample.lift_utilisation = static_cast<double>(lift_busy_us) /
+                                (static_cast<double>(hours(1).us) * static_cast<double>(lifts_.size()));
       sample.bay_utilisation = static_cast<double>(hour_bay_busy_us_) /
                                (static_cast<double>(hours(1).us) * static_cast<double>(bay_busy_.size()));
       sample.retrievals = static_cast<int>(hour_waits_us_.size());
@@ -234,7 +270,7 @@ void Simulator::handle(const Pending& event) {
       sample.max_wait = Duration{max};
       counts_.hourly.push_back(sample);
       hour_waits_us_.clear();
-      hour_lift_busy_us_ = hour_bay_busy_us_ = 0;
+      hour_bay_busy_us_ = 0;
       hour_max_queue_ = sample.queue_length;
       (void)tower_.apply(Tick{}, now_);  // expiries; nothing the simulator waits on
       if (scenario_.restock_hour >= 0 && static_cast<int>(event.a % 24) == scenario_.restock_hour)
@@ -243,7 +279,7 @@ void Simulator::handle(const Pending& event) {
       break;
     }
   }
-  hour_max_queue_ = std::max(hour_max_queue_, static_cast<int>(queue_.size() + returners_.size()));
+  hour_max_queue_ = std::max(hour_max_queue_, queue_length());
   counts_.max_queue_length = std::max(counts_.max_queue_length, hour_max_queue_);
 }
 

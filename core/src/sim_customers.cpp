@@ -179,7 +179,8 @@ void Simulator::announce_pickup(std::uint32_t v, SimTime announced) {
   if (!scenario_.policy.call_ahead) return;
   const Car* car = tower_.car(visitors_[v].car);
   const auto margin = static_cast<std::int64_t>(scenario_.policy.call_ahead_margin_minutes * 60'000'000.0);
-  const SimTime call_at = announced - estimate_retrieval(car->slot) - Duration{margin} - queue_backlog();
+  const SimTime call_at =
+      announced - estimate_retrieval(car->slot) - Duration{margin} - queue_backlog(lift_of_slot(car->slot));
   if (call_at <= now_) request_retrieval(v);
   else schedule(call_at, EventKind::call_ahead, v);
 }
@@ -241,10 +242,18 @@ void Simulator::on_trial_return(std::uint32_t trial) {
 }
 
 // Returning drivers wait at the entrance until a bay is free, leave the car there, and a storage job follows.
+// With several lifts they are waved to a free bay of the lift with the least work ahead of it.
 void Simulator::try_returns() {
   while (!returners_.empty()) {
-    const BayId bay = free_bay();
-    if (!bay.valid()) return;
+    Lift* chosen = nullptr;
+    Duration least{};
+    for (Lift& lift : lifts_) {
+      if (!free_bay(lift).valid()) continue;
+      const Duration backlog = lifts_.size() == 1 ? Duration{} : queue_backlog(lift);
+      if (!chosen || backlog < least) chosen = &lift, least = backlog;
+    }
+    if (!chosen) return;
+    const BayId bay = free_bay(*chosen);
     const TrialId trial{returners_.front()};
     returners_.erase(returners_.begin());
     auto events = tower_.apply(ReturnTrial{trial, bay, false}, now_);
@@ -257,13 +266,14 @@ void Simulator::try_returns() {
     bay_leaves_at_[bay.value - 1] = SimTime{std::numeric_limits<std::int64_t>::max()};  // its storage job takes it
     Job job;
     job.kind = JobKind::storage;
+    job.lift = chosen->id;
     job.car = tower_.trial(trial)->car;
     job.bay = bay;
     job.requested = now_;
     job.first_eta = SimTime{-1};
-    job.estimate = storage_estimate_;
+    job.estimate = chosen->storage_estimate;
     jobs_.push_back(job);
-    queue_.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
+    chosen->queue.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
     log(static_cast<EventKind>(201), trial.value, bay.value, 0);
   }
   dispatch();
@@ -279,8 +289,9 @@ void Simulator::start_trials_out(int count) {
     auto booked = tower_.apply(BookTrial{visitor.customer, visitor.car, visitor.code}, now_);
     if (!booked) continue;
     const TrialId trial = find_event<TrialBooked>(*booked)->trial;
-    if (!tower_.apply(StartPickup{OrderId{}, trial, visitor.code, face_match_permille, BayId{1}}, now_) ||
-        !tower_.apply(CarArrived{visitor.car, BayId{1}}, now_) || !tower_.apply(HandOver{visitor.car}, now_))
+    const BayId bay = lift_of_slot(tower_.car(visitor.car)->slot).first_bay;
+    if (!tower_.apply(StartPickup{OrderId{}, trial, visitor.code, face_match_permille, bay}, now_) ||
+        !tower_.apply(CarArrived{visitor.car, bay}, now_) || !tower_.apply(HandOver{visitor.car}, now_))
       continue;
     const auto back = visitors_[v].random.between(hours(1).us, scenario_.config.trials.drive_length.us);
     schedule(SimTime{back}, EventKind::trial_return, trial.value);

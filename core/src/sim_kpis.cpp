@@ -52,14 +52,19 @@ SimKpis Simulator::kpis() const {
   kpis.wait = stats_of(waits_us_);
   kpis.retrieval = stats_of(retrievals_us_);
   kpis.storage = stats_of(storages_us_);
-  kpis.lift_utilisation = rounded(share(lift_busy_us_, elapsed));
+  std::int64_t lift_busy_us = 0, lift_out_us = 0;
+  for (const Lift& lift : lifts_) {
+    lift_busy_us += lift.busy_us;
+    lift_out_us += lift.out_us;
+  }
+  kpis.lift_utilisation = rounded(share(lift_busy_us, elapsed * static_cast<std::int64_t>(lifts_.size())));
   kpis.bay_utilisation = rounded(share(bay_busy_us_, elapsed * static_cast<std::int64_t>(bay_busy_.size())));
   kpis.throughput_per_hour =
       rounded(share(static_cast<std::int64_t>(retrievals_us_.size()) * hours(1).us, elapsed));
   kpis.ready_on_arrival_share = rounded(share(kpis.ready_on_arrival, kpis.booked_pickups));
   if (eta_errors_ > 0) kpis.eta_error_mean = Duration{eta_error_sum_us_ / eta_errors_};
   kpis.eta_error_max = Duration{eta_error_max_us_};
-  kpis.lift_out_time = Duration{lift_out_us_};
+  kpis.lift_out_time = Duration{lift_out_us};
   return kpis;
 }
 
@@ -103,6 +108,8 @@ nlohmann::json to_json(const SimKpis& kpis) {
       {"eta_error_max_s", in_seconds(kpis.eta_error_max)},
       {"eta_revisions", kpis.eta_revisions},
       {"lift_out_hours", in_seconds(kpis.lift_out_time) / 3600.0},
+      {"lifts", kpis.lifts},
+      {"emergency_stops", kpis.emergency_stops},
       {"max_queue_length", kpis.max_queue_length},
       {"hourly", hourly},
   };

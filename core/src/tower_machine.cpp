@@ -44,6 +44,15 @@ Result<Tower::Events> Tower::decide_command(const StartPickup& command, SimTime 
   if (car.state != CarState::in_slot && car.state != CarState::sold)
     return refuse(ErrorCode::conflict, "car " + number(car.id.value) + " is not in its slot (" + to_string(car.state) + ")");
   if (auto bay = check_bay(command.bay); !bay) return bay.error();
+  const TowerLayout& layout = state_.config.layout;
+  if (const LiftId lift = lift_of(layout, car.slot); lift_of(layout, command.bay) != lift) {
+    std::string bays;
+    for (const BayDef& def : layout.bays)
+      if (def.lift == lift) bays += (bays.empty() ? "" : ", ") + number(def.id.value);
+    return refuse(ErrorCode::conflict, "car " + number(car.id.value) + " is stored around lift " + number(lift.value) +
+                                           ", which does not serve bay " + number(command.bay.value) +
+                                           "; it can come down to bay " + bays);
+  }
   return Events{{now, RetrievalStarted{car.id, car.slot, command.bay, command.order, command.trial}}};
 }
 
@@ -76,7 +85,8 @@ Result<Tower::Events> Tower::decide_command(const StoreCar& command, SimTime now
   if (car.state != CarState::in_bay) return refuse(ErrorCode::conflict, "car " + number(car.id.value) + " is not in a bay");
   if (car.hold.held())
     return refuse(ErrorCode::conflict, "car " + number(car.id.value) + " is waiting in the bay for its customer");
-  auto slot = choose_slot(car.spec, car.size);
+  // The car can only go up the shaft of the bay it stands in.
+  auto slot = choose_slot(car.spec, car.size, lift_of(state_.config.layout, car.bay));
   if (!slot) return slot.error();
   return Events{{now, StorageStarted{car.id, car.bay, *slot}}};
 }

@@ -72,14 +72,19 @@ Result<SizeClass> Tower::size_class_of(const CarSpec& spec) const {
   return invalid("no slot size class of this tower fits the car");
 }
 
-Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size) const {
+Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size, LiftId lift) const {
   // Smallest fitting class first, so large slots stay free for large cars.
   std::vector<const SlotDef*> candidates;
   for (int cls = static_cast<int>(size); cls <= static_cast<int>(SizeClass::large) && candidates.empty(); ++cls)
     for (const auto& slot : state_.config.layout.slots)
-      if (static_cast<int>(slot.size) == cls && !slot_cars_[slot.id.value - 1].valid()) candidates.push_back(&slot);
+      if (static_cast<int>(slot.size) == cls && !slot_cars_[slot.id.value - 1].valid() &&
+          (!lift.valid() || slot.lift == lift))
+        candidates.push_back(&slot);
   if (candidates.empty())
-    return refuse(ErrorCode::conflict, std::string("no free slot fits a ") + to_string(size) + " car");
+    return refuse(ErrorCode::conflict, std::string("no free slot fits a ") + to_string(size) + " car" +
+                                           (lift.valid() && state_.config.layout.lifts > 1
+                                                ? " around lift " + number(lift.value)
+                                                : std::string()));
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const SlotDef* a, const SlotDef* b) { return a->level < b->level; });
   // Turnover-based placement: the most wanted models go nearest the bays, the least wanted highest.

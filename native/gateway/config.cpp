@@ -146,6 +146,10 @@ Result<GatewayConfig> gateway_config_from_json(const nlohmann::json& json, const
   if (json.contains("tower")) {
     auto tower = read_tower(json["tower"], base_dir);
     if (!tower) return tower.error();
+    // The machine driver runs one lift; several lifts are modelled in the simulator and the twin so far.
+    if (tower->layout.lifts > 1)
+      return bad("tower: the layout has " + std::to_string(tower->layout.lifts) +
+                 " lifts; tower serve drives a tower with one lift (try a tower of several lifts in tower sim)");
     config.tower = std::move(*tower);
   }
   if (json.contains("rate_limits")) {

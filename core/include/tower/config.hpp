@@ -29,22 +29,30 @@ struct SizeClassLimit {
   CarEnvelope envelope{};
 };
 
+// A tower has one or more lifts, each in its own shaft with its own slots around it and its own bays below;
+// a car stored around one lift can only be delivered to that lift's bays.
 struct SlotDef {
   SlotId id{};
   int level = 1;     // 1 is the lowest storage level, just above the bays
-  int position = 0;  // 0..3 around the lift, clockwise
+  int position = 0;  // 0, 1, 2, ... clockwise around its lift
   SizeClass size = SizeClass::standard;
+  LiftId lift{1};    // the shaft the slot opens onto
 };
 
 struct BayDef {
   BayId id{};
   std::string name;
+  LiftId lift{1};    // the shaft the bay is served by
 };
+
+// The most lifts a layout may have.
+inline constexpr int max_lifts = 8;
 
 struct TowerLayout {
   std::string name;
   int levels = 0;
   double level_pitch_m = 2.7;
+  int lifts = 1;     // shafts, numbered 1..lifts
   std::vector<SlotDef> slots;
   std::vector<BayDef> bays;
 };
@@ -104,8 +112,18 @@ std::vector<SizeClassLimit> default_size_classes();
 
 // Builds a layout of `levels` levels with `slots_per_level` slots each (the lowest level may have fewer)
 // and `bays` delivery bays. The three lowest levels hold large slots; above, the last slot of a level is
-// compact and the others standard.
-TowerLayout make_layout(std::string name, int levels, int slots_per_level, int bays, int lowest_level_slots);
+// compact and the others standard. With several `lifts`, each shaft gets that whole grid of slots (numbered
+// shaft by shaft) and the bays are dealt out in turn (bay 1 to lift 1, bay 2 to lift 2, ...); bays >= lifts.
+TowerLayout make_layout(std::string name, int levels, int slots_per_level, int bays, int lowest_level_slots,
+                        int lifts = 1);
+
+// One shaft of a layout: its lift's slots and bays, ids unchanged, and lifts = 1. The machine planner and the
+// plan checker work on one shaft at a time; for a one-lift layout this is the layout itself.
+TowerLayout shaft_layout(const TowerLayout& layout, LiftId lift);
+
+// The lift of a slot or a bay; none (0) when the id is not in the layout.
+LiftId lift_of(const TowerLayout& layout, SlotId slot);
+LiftId lift_of(const TowerLayout& layout, BayId bay);
 
 // Autobahn Motors: 15 levels x 4 slots around one lift, 2 bays. The embedded default.
 TowerConfig default_tower_config();

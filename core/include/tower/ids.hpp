@@ -18,6 +18,7 @@ using CarId = Id<struct CarTag>;
 using CustomerId = Id<struct CustomerTag>;
 using SlotId = Id<struct SlotTag>;
 using BayId = Id<struct BayTag>;
+using LiftId = Id<struct LiftTag>;
 using OrderId = Id<struct OrderTag>;
 using TrialId = Id<struct TrialTag>;
 using SaleId = Id<struct SaleTag>;

@@ -8,6 +8,9 @@
 // [SECTION] Poses and safety inputs
 // [SECTION] Plans
 // [SECTION] Planning
+
+// Every function below plans or checks one shaft: a layout with one lift. For a tower with several lifts,
+// pass shaft_layout(layout, lift) and shaft_safety(layout, lift, safety); a layout with more is invalid_argument.
 // [SECTION] Checking
 // [SECTION] Sampling
 // [SECTION] Recovery after an interrupted trip
@@ -54,6 +57,10 @@ struct SafetyInputs {
   std::vector<BaySensors> bays;
   bool emergency_stop_latched = false;  // stays latched until staff reset it
 };
+
+// The safety inputs of one shaft (shaft_layout): its bays' sensors in its bay order, and the e-stop, which
+// halts every lift.
+SafetyInputs shaft_safety(const TowerLayout& layout, LiftId lift, const SafetyInputs& safety);
 
 // [SECTION] Plans
 

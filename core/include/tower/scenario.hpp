@@ -47,16 +47,20 @@ struct FlashRushDef {
   double over_minutes = 60;  // arrivals uniform over this window
 };
 
-// lift_out: the lift is out of service over an announced window. bay_blocked: a bay cannot be used.
-// transfer_jam: the pallet transfer jams at from_hour ("at_hour" in JSON); the move in progress stops where
-// it is and the machine is out until staff clear the jam at to_hour (at_hour + "clear_after_minutes").
-enum class FaultKind { lift_out, bay_blocked, transfer_jam };
+// lift_out: a lift is out of service over an announced window. bay_blocked: a bay cannot be used.
+// transfer_jam: a lift's pallet transfer jams at from_hour ("at_hour" in JSON); the move in progress stops
+// where it is and that lift is out until staff clear the jam at to_hour (at_hour + "clear_after_minutes").
+// emergency_stop: someone presses the stop at from_hour ("at_hour"); every lift halts where it is, latched
+// until staff reset it at to_hour (at_hour + "reset_after_minutes"); then each interrupted move is finished
+// from where it stopped (plan_recovery: the transfer retracts first, an open door closes, ...).
+enum class FaultKind { lift_out, bay_blocked, transfer_jam, emergency_stop };
 
 struct FaultDef {
   FaultKind kind = FaultKind::lift_out;
-  BayId bay{};  // bay_blocked only
+  BayId bay{};       // bay_blocked only
   double from_hour = 0;
   double to_hour = 0;
+  LiftId lift{1};    // lift_out and transfer_jam: which lift ("lift" in JSON, default 1)
 };
 
 // Which job the lift does next. fcfs: oldest first, a booked pickup is requested when the customer reaches
@@ -91,8 +95,9 @@ struct Scenario {
 // files, so they are compiled in (they match public/presets/). not_found for another name.
 Result<TowerConfig> preset_config(const std::string& name);
 
-// Decodes and validates a scenario. "preset" is a preset name or an inline configuration object; "bays"
-// overrides the number of delivery bays. Unknown fields are refused so typos do not pass silently.
+// Decodes and validates a scenario. "preset" is a preset name or an inline configuration object; "lifts"
+// makes that many copies of the preset's shaft (lift 1) side by side, and "bays" overrides the number of
+// delivery bays; bays are dealt out to the lifts in turn. Unknown fields are refused so typos do not pass silently.
 Result<Scenario> scenario_from_json(const nlohmann::json& json);
 
 // The schedule name as scenarios spell it: "fcfs", "call_ahead", "dual_command", "call_ahead+dual_command".

@@ -10,6 +10,7 @@
 // [SECTION] Simulator
 #pragma once
 
+#include <cassert>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -36,7 +37,7 @@ struct HourSample {
   int hour = 0;                 // hours since the start
   int queue_length = 0;         // jobs waiting for the lift (and returners waiting for a bay) at the hour's end
   int max_queue_length = 0;     // largest queue during the hour
-  double lift_utilisation = 0;  // share of the hour the lift moved a car, 0..1
+  double lift_utilisation = 0;  // share of the hour the lifts moved a car (mean over the lifts), 0..1
   double bay_utilisation = 0;   // mean share of the hour a bay held a car, 0..1
   int retrievals = 0;           // cars that reached a bay during the hour
   Duration mean_wait{};         // of customers whose car reached the bay during the hour
@@ -51,6 +52,7 @@ struct SimKpis {
   Duration simulated{};
   std::uint64_t events = 0;          // simulation events processed
   std::uint64_t event_log_hash = 0;  // FNV-1a over the simulator's event log
+  int lifts = 1;
 
   int customers = 0;       // who came to buy or book (walk-in buyers, trial bookings, rush winners)
   int refused = 0;         // whose command the tower refused
@@ -63,7 +65,7 @@ struct SimKpis {
   DurationStats wait;       // arrival at the kiosk -> car in the bay (0 when it was already there)
   DurationStats retrieval;  // lift time of a retrieval, start to car in the bay
   DurationStats storage;    // lift time of a storage
-  double lift_utilisation = 0;   // share of the run the lift moved a car
+  double lift_utilisation = 0;   // share of the run the lifts moved a car (mean over the lifts)
   double bay_utilisation = 0;    // mean share of the run a bay held a car (moving to it, waiting or handing over)
   double throughput_per_hour = 0;  // retrievals completed per simulated hour
   int booked_pickups = 0;          // pickups announced ahead (test drives and rush winners) that arrived
@@ -72,7 +74,8 @@ struct SimKpis {
   Duration eta_error_mean{};  // |first ETA promised - actual| of retrievals
   Duration eta_error_max{};
   int eta_revisions = 0;      // times a retrieval's ETA moved by more than 30 s
-  Duration lift_out_time{};   // total time the lift was out of service (outages and transfer jams)
+  Duration lift_out_time{};   // time lifts were out of service (outages, transfer jams, e-stops), summed over lifts
+  int emergency_stops = 0;
   int max_queue_length = 0;
   std::vector<HourSample> hourly;
 };
@@ -90,6 +93,7 @@ enum class JobState { queued, running, done, dropped };
 struct Job {
   JobKind kind = JobKind::retrieval;
   JobState state = JobState::queued;
+  LiftId lift{1};             // the lift of the car's slot (retrieval) or of the bay (storage)
   std::uint32_t visitor = 0;  // retrieval: index into the simulator's visitors
   CarId car{};
   BayId bay{};
@@ -104,13 +108,15 @@ struct Job {
 
 // [SECTION] The lift's move, for drawing
 
-// What the lift is doing, enough to re-plan the move (plan_retrieval / plan_storage / plan_reposition from
-// `from`, which are pure, so the plan is the simulator's own bit for bit) and sample it with sample_plan.
+// What a lift is doing, enough to re-plan the move (Simulator::plan_of: the planners are pure, so the plan
+// is the simulator's own bit for bit) and sample it with sample_plan.
 struct LiftMove {
-  enum class Kind : std::uint8_t { none, retrieval, storage, reposition };
+  enum class Kind : std::uint8_t { none, retrieval, storage, reposition, recovery };
   Kind kind = Kind::none;
   MachinePose from{};  // the pose where the move began
   MachinePose to{};    // reposition only: the dwell point
+  Interrupted interrupted{};  // recovery only: where the e-stop left the machine and the car
+  Trip trip = Trip::retrieval;  // recovery only: the trip it finishes
   SlotId slot{};
   BayId bay{};
   CarId car{};
@@ -155,13 +161,22 @@ class Simulator {
   std::uint64_t event_log_hash() const { return log_hash_; }
   // The KPIs so far (final once finished()).
   SimKpis kpis() const;
-  const LiftMove& lift_move() const { return move_; }
-  // Where the lift stands when idle, or where its current move will leave it.
-  const MachinePose& lift_pose() const { return pose_; }
   const Scenario& scenario() const { return scenario_; }
-  // When the lift stands still because of an outage or a jam, when it is expected back; otherwise none.
-  bool lift_out_of_service() const { return lift_out_ > 0; }
-  SimTime lift_back_at() const { return lift_back_at_; }
+
+  // The lifts, 1..lifts(). A lift id out of range is a programmer error.
+  int lifts() const { return static_cast<int>(lifts_.size()); }
+  const LiftMove& lift_move(LiftId lift = LiftId{1}) const { return lift_at(lift).move; }
+  // Where the lift stands when idle, or where its current move will leave it.
+  const MachinePose& lift_pose(LiftId lift = LiftId{1}) const { return lift_at(lift).pose; }
+  // The lift stands still (an outage, a jam or the emergency stop), expected back at lift_back_at.
+  bool lift_out_of_service(LiftId lift = LiftId{1}) const { return lift_at(lift).out > 0; }
+  SimTime lift_back_at(LiftId lift = LiftId{1}) const { return lift_at(lift).back_at; }
+  bool emergency_stop_latched() const { return estop_latched_; }
+  // The layout of one lift's shaft (shaft_layout), which its moves are planned and sampled in.
+  const TowerLayout& shaft(LiftId lift = LiftId{1}) const { return lift_at(lift).shaft; }
+  // The full plan of a move of `lift` (its current one: lift_move(lift)), re-planned exactly as the simulator
+  // planned it. Fails for Kind::none.
+  Result<MachinePlan> plan_of(const LiftMove& move, LiftId lift = LiftId{1}) const;
 
   // Adds a walk-in customer at the simulator's clock; their car's retrieval is requested at once. Returns the
   // visitor's index, or the tower's refusal (not eligible, car not available, ...) with nothing changed
@@ -174,7 +189,7 @@ class Simulator {
   enum class EventKind : std::uint8_t {
     buyer_arrives, trial_booking, call_ahead, kiosk_arrival, rush_starts, lift_done,
     handover_done, trial_return, lift_out_starts, lift_out_ends, bay_blocked_starts, bay_blocked_ends, hour_tick,
-    transfer_jam, jam_cleared,
+    transfer_jam, jam_cleared, emergency_stop, emergency_reset,
   };
 
  private:
@@ -199,11 +214,12 @@ class Simulator {
     Random random;          // this customer's own choices: runs that differ in policy see the same people
   };
   enum class LiftActivity : std::uint8_t { idle, job, reposition };
-  // A plan is a pure function of (move, start pose, slot, bay) here, the machine, layout and safety inputs
-  // being fixed for the run, and the lift only ever stands at a few poses (the dwell point, a bay, a slot);
-  // so each distinct move is planned once and its outcome memoised, bit for bit.
+  // A plan is a pure function of (lift, move, start pose, slot, bay) here, the machine, layout and safety
+  // inputs being fixed for the run, and a lift only ever stands at a few poses (its dwell point, a bay, a
+  // slot); so each distinct move is planned once and its outcome memoised, bit for bit.
   enum class Move : std::uint8_t { retrieval, storage, reposition };
   struct MoveKey {
+    std::uint32_t lift = 0;
     Move move{};
     std::uint64_t lift_bits = 0, turntable_bits = 0, transfer_bits = 0;  // the start pose, exactly
     std::uint32_t slot = 0, bay = 0;
@@ -214,6 +230,31 @@ class Simulator {
     Duration duration{};
     MachinePose end_pose{};
   };
+  // One lift in its shaft, with its own queue of jobs.
+  struct Lift {
+    LiftId id{};
+    TowerLayout shaft;           // shaft_layout of the scenario's layout
+    SafetyInputs safety;         // shaft_safety: this shaft's bays
+    MachinePose ground{};        // the dwell point: at the bays, facing the shaft's first bay
+    BayId first_bay{};
+    Duration storage_estimate{}; // mean planned storage from the first bay
+    std::vector<std::uint32_t> queue;  // queued job indices in request order
+    LiftActivity activity = LiftActivity::idle;
+    LiftMove move{};
+    std::uint32_t job = 0;       // the running job while activity == job
+    MachinePose pose{};
+    SimTime until{};             // when the running move ends
+    std::uint32_t generation = 0;  // lift_done events of an older generation are stale
+    int out = 0;                 // overlapping outages, jams and e-stops in force
+    SimTime back_at{};           // the announced end of the outages in force
+    Duration remaining{};        // of the move suspended by an outage
+    bool recover = false;        // an e-stop interrupted the move: finish it with plan_recovery, not resume it
+    std::int64_t busy_us = 0, hour_busy_us = 0, out_us = 0;
+  };
+  const Lift& lift_at(LiftId lift) const {
+    assert(lift.valid() && lift.value <= lifts_.size());
+    return lifts_[lift.value - 1];
+  }
 
   explicit Simulator(const Scenario& scenario, Tower tower);
 
@@ -221,6 +262,7 @@ class Simulator {
   void schedule(SimTime at, EventKind kind, std::uint32_t a = 0, std::uint32_t b = 0);
   void handle(const Pending& event);
   void advance_clock(SimTime to);
+  int queue_length() const;  // jobs waiting for a lift, and returners waiting for a bay
   void log(EventKind kind, std::uint32_t a, std::uint32_t b, std::uint32_t c);
   double rate_factor(SimTime at) const;
   static Duration exponential_gap(Random& random, double per_hour);
@@ -246,27 +288,31 @@ class Simulator {
   // scheduling (schedule.cpp)
   void request_retrieval(std::uint32_t visitor);
   void dispatch();
-  bool start_job(std::uint32_t job);
-  void finish_lift();
-  void lift_out(bool starts, std::uint32_t fault);
+  void dispatch(Lift& lift);
+  bool start_job(Lift& lift, std::uint32_t job);
+  void finish_lift(Lift& lift);
+  void lift_out(Lift& lift, bool starts, SimTime back_at);
+  void emergency_stop(bool latched, SimTime reset_at);
+  void resume(Lift& lift);
   void bay_blocked(BayId bay, bool starts);
-  BayId free_bay() const;
+  BayId free_bay(const Lift& lift) const;
   bool bay_usable(BayId bay) const;
+  Lift& lift_of_slot(SlotId slot) { return lifts_[lift_of(scenario_.config.layout, slot).value - 1]; }
   Duration estimate_retrieval(SlotId slot) const;
   // The move from `from` (a reposition goes to the dwell point), planned on first use.
-  const PlannedMove& planned(Move move, const MachinePose& from, SlotId slot, BayId bay);
-  Duration queue_backlog() const;
+  const PlannedMove& planned(const Lift& lift, Move move, const MachinePose& from, SlotId slot, BayId bay);
+  Duration queue_backlog(const Lift& lift) const;
   void update_etas();
+  void update_etas(Lift& lift);
 
   Scenario scenario_;
   Tower tower_;
   Random random_;          // the stock
   Random buyer_arrivals_;  // the arrival streams, independent of everything else
   Random trial_arrivals_;
-  SafetyInputs safety_;
-  MachinePose ground_{};
-  std::vector<Duration> retrieval_estimates_;  // by slot id - 1: planned from the dwell point to bay 1
-  Duration storage_estimate_{};                // mean planned storage from bay 1
+  std::vector<Lift> lifts_;
+  bool estop_latched_ = false;
+  std::vector<Duration> retrieval_estimates_;  // by slot id - 1: planned from its lift's dwell point to its first bay
   std::map<MoveKey, PlannedMove> plans_;
   SimTime now_{};
   SimTime end_{};
@@ -277,22 +323,10 @@ class Simulator {
 
   std::vector<Visitor> visitors_;
   std::vector<Job> jobs_;
-  std::vector<std::uint32_t> queue_;  // queued job indices in request order
   std::vector<std::uint32_t> returners_;  // trials waiting at the entrance for a free bay
   std::vector<int> car_weight_;        // by car id - 1: how much customers want its model
   std::uint32_t next_serial_ = 1;
 
-  // the lift
-  LiftActivity activity_ = LiftActivity::idle;
-  LiftMove move_{};
-  std::uint32_t lift_job_ = 0;       // the running job while activity_ == job
-  MachinePose pose_{};
-  SimTime lift_until_{};             // when the running move ends
-  std::uint32_t lift_generation_ = 0;  // lift_done events of an older generation are stale
-  int lift_out_ = 0;                 // overlapping outages in force
-  SimTime lift_out_since_{};
-  SimTime lift_back_at_{};           // the announced end of the outages in force
-  Duration lift_remaining_{};        // of the move suspended by an outage
   std::vector<int> bay_blocked_;     // by bay id - 1: blocks in force
   std::vector<std::uint8_t> bay_busy_;  // by bay id - 1: holds a car (mirrors Tower::car_at_bay)
   std::vector<SimTime> bay_leaves_at_;  // by bay id - 1, of a busy bay: when its car is expected to leave
@@ -302,8 +336,7 @@ class Simulator {
 
   // accounting
   SimTime last_accounted_{};
-  std::int64_t lift_busy_us_ = 0, bay_busy_us_ = 0, lift_out_us_ = 0;
-  std::int64_t hour_lift_busy_us_ = 0, hour_bay_busy_us_ = 0;
+  std::int64_t bay_busy_us_ = 0, hour_bay_busy_us_ = 0;
   int hour_max_queue_ = 0;
   std::vector<std::int64_t> waits_us_, retrievals_us_, storages_us_;
   std::vector<std::int64_t> hour_waits_us_;

@@ -154,7 +154,8 @@ class Tower {
   Status check_bay(BayId bay) const;
   Status check_car_available(const Car& car) const;
   Status check_trial_quota(const Customer& customer, const Car& car, SimTime now) const;
-  Result<SlotId> choose_slot(const CarSpec& spec, SizeClass size) const;
+  // A free slot for the car, around `lift` if one is given.
+  Result<SlotId> choose_slot(const CarSpec& spec, SizeClass size, LiftId lift = {}) const;
   Result<SizeClass> size_class_of(const CarSpec& spec) const;
   std::unordered_map<std::string, int> demand_by_model() const;
   bool order_pending(std::uint32_t id) const;
