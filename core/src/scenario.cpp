@@ -150,8 +150,9 @@ Status decode_fault(const json& object, const std::string& path, FaultDef& fault
     double at_hour = -1, clear_minutes = 0;
     fields.number("at_hour", 0, 24 * 366, at_hour);
     fields.number(clear, 0.1, 7 * 24 * 60, clear_minutes);
-    if (at_hour < 0) fields.fail("at_hour", "is required for a " + kind + " fault");
-    else if (clear_minutes <= 0) fields.fail(clear, "is required for a " + kind + " fault");
+    const std::string fault_name = fault.kind == FaultKind::transfer_jam ? "a transfer_jam" : "an emergency_stop";
+    if (at_hour < 0) fields.fail("at_hour", "is required for " + fault_name + " fault");
+    else if (clear_minutes <= 0) fields.fail(clear, "is required for " + fault_name + " fault");
     fault.from_hour = at_hour;
     fault.to_hour = at_hour + clear_minutes / 60.0;
   } else {

@@ -60,13 +60,15 @@ void print_human(const SimKpis& k) {
   print_stats("customer wait", k.wait);
   print_stats("retrieval", k.retrieval);
   print_stats("storage", k.storage);
-  std::printf("Lift utilisation %.1f %%, bay utilisation %.1f %%, throughput %.2f cars/h, max queue %d\n",
+  std::printf("%s utilisation %.1f %%, bay utilisation %.1f %%, throughput %.2f cars/h, max queue %d\n",
+              k.lifts > 1 ? ("Lifts (" + std::to_string(k.lifts) + ", mean)").c_str() : "Lift",
               100 * k.lift_utilisation, 100 * k.bay_utilisation, k.throughput_per_hour, k.max_queue_length);
   std::printf("Booked pickups: %d, car ready on arrival %d (%.1f %%)\n", k.booked_pickups, k.ready_on_arrival,
               100 * k.ready_on_arrival_share);
-  std::printf("ETA error: mean %.1f s, max %.1f s, %d revisions; lift out of service %.2f h\n",
+  std::printf("ETA error: mean %.1f s, max %.1f s, %d revisions; %s out of service %.2f h, %d emergency stops\n",
               static_cast<double>(k.eta_error_mean.us) / 1e6, static_cast<double>(k.eta_error_max.us) / 1e6,
-              k.eta_revisions, static_cast<double>(k.lift_out_time.us) / 3.6e9);
+              k.eta_revisions, k.lifts > 1 ? "lift-hours" : "lift", static_cast<double>(k.lift_out_time.us) / 3.6e9,
+              k.emergency_stops);
   std::printf("Events: %llu, event_log_hash %016llx\n", static_cast<unsigned long long>(k.events),
               static_cast<unsigned long long>(k.event_log_hash));
 }

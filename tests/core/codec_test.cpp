@@ -178,3 +178,33 @@ TEST_CASE("an event without its time is refused by name", "[codec]") {
   REQUIRE_FALSE(decoded.ok());
   CHECK(decoded.error().message == "event.at is missing");
 }
+
+TEST_CASE("a layout of several lifts round-trips, and a one-lift layout is written as before", "[codec]") {
+  const auto json = parse_json(R"({"layout": {"levels": 4, "slots_per_level": 4, "bays": 3, "lifts": 2}})");
+  REQUIRE(json.ok());
+  auto config = config_from_json(*json);
+  REQUIRE(config.ok());
+  CHECK(config->layout.lifts == 2);
+  CHECK(config->layout.slots.size() == 32);
+  CHECK(config->layout.bays[2].lift == LiftId{1});
+  const nlohmann::json encoded = to_json(*config);
+  CHECK(encoded["layout"]["slots"][16]["lift"] == 2);
+  auto decoded = config_from_json(encoded);
+  REQUIRE(decoded.ok());
+  CHECK(to_json(*decoded) == encoded);
+
+  // Stored states and event logs from before lifts existed read and hash the same.
+  const nlohmann::json single = to_json(default_tower_config());
+  CHECK_FALSE(single["layout"].contains("lifts"));
+  CHECK_FALSE(single["layout"]["slots"][0].contains("lift"));
+  CHECK_FALSE(single["layout"]["bays"][0].contains("lift"));
+
+  auto refused = config_from_json(*parse_json(R"({"layout": {"levels": 4, "slots_per_level": 4, "bays": 1, "lifts": 2}})"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("no more than the bays"));
+  nlohmann::json orphan = encoded;
+  orphan["layout"]["bays"][1]["lift"] = 1;  // lift 2 left without a bay
+  auto lonely = config_from_json(orphan);
+  REQUIRE_FALSE(lonely.ok());
+  CHECK(lonely.error().message == "lift 2 needs at least one slot and one bay");
+}

@@ -252,3 +252,34 @@ TEST_CASE("a pose outside the shaft or a bad machine limit is an invalid argumen
 }
 
 // [SECTION] The checker refuses each broken rule
+
+TEST_CASE("a tower of several lifts is planned and checked one shaft at a time", "[machine_plan]") {
+  const TowerLayout layout = tower::make_layout("two shafts", 6, 4, 4, 4, 2);
+  SafetyInputs safety = all_clear(layout);
+  safety.bays[3].person_present = true;  // bay 4, lift 2's second bay
+  const MachinePose start{0.0, 0.0, 0.0};
+  auto whole = tower::plan_retrieval(machine, layout, start, tower::SlotId{1}, BayId{1}, safety);
+  REQUIRE_FALSE(whole.ok());
+  CHECK_THAT(whole.error().message, Contains("plan one shaft at a time"));
+  for (const tower::LiftId lift : {tower::LiftId{1}, tower::LiftId{2}}) {
+    const TowerLayout shaft = tower::shaft_layout(layout, lift);
+    const SafetyInputs shaft_inputs = tower::shaft_safety(layout, lift, safety);
+    REQUIRE(shaft_inputs.bays.size() == 2);
+    INFO("lift " << lift.value);
+    for (const auto& slot : shaft.slots)
+      for (const auto& bay : shaft.bays) {
+        auto plan = tower::plan_retrieval(machine, shaft, start, slot.id, bay.id, shaft_inputs);
+        if (bay.id == BayId{4}) {  // the person in bay 4 holds its door shut
+          REQUIRE_FALSE(plan.ok());
+          CHECK_THAT(plan.error().message, Contains("a person is in bay 4"));
+          continue;
+        }
+        require_passes(planned(plan), shaft, shaft_inputs);
+      }
+    // A slot or a bay of the other shaft is not in this one.
+    const tower::SlotId other_slot{lift == tower::LiftId{1} ? 30u : 1u};
+    CHECK(tower::plan_retrieval(machine, shaft, start, other_slot, shaft.bays[0].id, shaft_inputs).error().code ==
+          ErrorCode::not_found);
+  }
+  CHECK_THAT(tower::check_plan(machine, layout, MachinePlan{}, safety).error().message, Contains("own shaft"));
+}

@@ -33,6 +33,13 @@ std::string rush_json(int bays) {
     "hourly_profile": )") + day_profile + R"(}, "policy": {"schedule": "fcfs", "dwell": "ground"},
     "flash_rush": {"at_hour": 18, "pickups": 40, "over_minutes": 45}, "bays": )" + std::to_string(bays) + "}";
 }
+std::string two_lifts_json() {
+  return std::string(R"({"name": "flash-sale pickup rush, a second lift", "preset": "autobahn-motors", "lifts": 2,
+    "bays": 4, "stock": 60, "duration_hours": 24, "seed": 1, "demand": {"buyers_per_hour": 0.5,
+    "trial_pickups_per_hour": 0.5, "trials_out_at_start": 4, "hourly_profile": )") + day_profile + R"(},
+    "policy": {"schedule": "fcfs", "dwell": "ground"}, "flash_rush": {"at_hour": 18, "pickups": 40, "over_minutes": 45},
+    "faults": [{"kind": "emergency_stop", "at_hour": 18.25, "reset_after_minutes": 6}]})";
+}
 
 Scenario scenario_of(const std::string& text) {
   auto document = parse_json(text);
@@ -83,6 +90,7 @@ TEST_CASE("golden: the shipped scenarios hash the same natively and under Node",
       {lift_outage_json(), 0x31dee9f6d34f028bull, 47, 75'133'336},
       {rush_json(2), 0x6aafff51e6eb068full, 57, 912'529'438},
       {rush_json(3), 0xcab3e6a7953a5d35ull, 57, 179'566'522},
+      {two_lifts_json(), 0x42fdcf6769915a4eull, 57, 453'820'330},
   };
   for (const Golden& golden : goldens) {
     const SimKpis kpis = run(scenario_of(golden.json));

@@ -324,3 +324,30 @@ TEST_CASE("a survey with an incentive offered is refused and not recorded", "[su
   REQUIRE(tower.state().surveys.size() == 1u);
   CHECK(tower.state().surveys[0].rating == 2);
 }
+
+// [SECTION] Several lifts
+
+TEST_CASE("a car comes down only to a bay of its own lift, and a returned car goes up the shaft of its bay", "[machine]") {
+  TowerConfig config = default_tower_config();
+  config.layout = make_layout("two shafts", 3, 2, 4, 2, 2);  // lift 1: slots 1-6, bays 1 and 3; lift 2: slots 7-12, bays 2 and 4
+  Tower tower = default_tower(config);
+  const CustomerId driver = register_customer(tower, 800, true);
+  CarId car;
+  for (int i = 0; i < 8 && !car.valid(); ++i) {
+    const CarId stocked = stock_car(tower, "Golf");
+    if (lift_of(config.layout, tower.car(stocked)->slot) == LiftId{2}) car = stocked;
+  }
+  REQUIRE(car.valid());
+  const TrialId trial = only_event<TrialBooked>(accept(tower, BookTrial{driver, car, "try-code"}, SimTime{})).trial;
+  const Error wrong_shaft = refuse(tower, StartPickup{OrderId{}, trial, "try-code", face_ok, BayId{3}}, SimTime{});
+  CHECK(wrong_shaft.code == ErrorCode::conflict);
+  CHECK(contains(wrong_shaft.message, "stored around lift 2, which does not serve bay 3; it can come down to bay 2, 4"));
+  accept(tower, StartPickup{OrderId{}, trial, "try-code", face_ok, BayId{4}}, SimTime{});
+  accept(tower, CarArrived{car, BayId{4}}, SimTime{});
+  accept(tower, HandOver{car}, SimTime{});
+
+  // Returned through a bay of lift 1: it is stored around lift 1 now.
+  accept(tower, ReturnTrial{trial, BayId{1}, false}, SimTime{} + hours(5));
+  const auto stored = only_event<StorageStarted>(accept(tower, StoreCar{car}, SimTime{} + hours(5)));
+  CHECK(lift_of(config.layout, stored.slot) == LiftId{1});
+}

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tower/codec.hpp"
+#include "tower/sim.hpp"
 
 using namespace tower;
 
@@ -43,4 +44,26 @@ TEST_CASE("the Carvana preset has 8 storeys, 30 cars and 4 bays, in dollars", "[
   CHECK(config->layout.bays.size() == 4);
   CHECK(config->currency == Currency{{'U', 'S', 'D'}});
   CHECK(Tower::create(*config).ok());
+}
+
+// The golden test (tests/core/sim_test.cpp) embeds these scenarios so that it runs under Node; this keeps the
+// shipped files and those copies the same runs.
+TEST_CASE("the shipped example scenarios run to the event logs the golden test pins", "[presets]") {
+  const std::pair<const char*, std::uint64_t> shipped[] = {
+      {"normal-day.json", 0x38774d8ede2ce153ull},      {"lift-outage-noon.json", 0x31dee9f6d34f028bull},
+      {"flash-sale-rush.json", 0x6aafff51e6eb068full}, {"second-bay.json", 0xcab3e6a7953a5d35ull},
+      {"two-lifts-rush.json", 0x42fdcf6769915a4eull},
+  };
+  for (const auto& [name, hash] : shipped) {
+    INFO(name);
+    std::ifstream file(std::string(TOWER_PUBLIC_DIR) + "/scenarios/" + name);
+    REQUIRE(file.good());
+    std::stringstream text;
+    text << file.rdbuf();
+    auto scenario = scenario_from_json(*parse_json(text.str()));
+    REQUIRE(scenario.ok());
+    auto kpis = run_scenario(*scenario);
+    REQUIRE(kpis.ok());
+    CHECK(kpis->event_log_hash == hash);
+  }
 }
