@@ -229,39 +229,45 @@ void Simulator::lift_out(Lift& lift, bool starts, SimTime back_at) {
   try_returns();
 }
 
+// The move that finishes a move an e-stop halted, from where it stopped (the stop may have caught the pallet
+// half out or a door opening), as it would start now. A reposition simply goes on to the dwell point.
+LiftMove Simulator::recovery_of(const Lift& lift, MachinePose& end_pose) const {
+  const LiftMove& stopped = lift.move;
+  const Duration elapsed = stopped.halted_at - stopped.started;
+  Result<MachinePlan> original = plan_of(stopped, lift.id);
+  assert(original);
+  LiftMove next = stopped;
+  next.halted = false;
+  next.started = now_;
+  if (!original) return next;
+  const Interrupted interrupted = interrupted_at(*original, lift.shaft, elapsed);
+  next.from = interrupted.pose;
+  if (stopped.kind != LiftMove::Kind::reposition) {
+    next.kind = LiftMove::Kind::recovery;
+    next.interrupted = interrupted;
+    next.trip = stopped.kind == LiftMove::Kind::storage ? Trip::storage : stopped.trip;
+  }
+  Result<MachinePlan> plan = plan_of(next, lift.id);
+  assert(plan);
+  if (plan) {
+    next.duration = plan->duration;
+    end_pose = plan->end_pose;
+  }
+  return next;
+}
+
 void Simulator::resume(Lift& lift) {
   if (lift.activity == LiftActivity::idle) {
     lift.recover = false;
     return;
   }
   if (lift.recover) {
-    // The stop may have caught the pallet half out or a door opening: finish the trip from where it stopped.
     lift.recover = false;
-    const LiftMove stopped = lift.move;
-    const Duration elapsed = stopped.halted_at - stopped.started;
-    Result<MachinePlan> original = plan_of(stopped, lift.id);
-    assert(original);
-    LiftMove next = stopped;
-    next.halted = false;
-    next.started = now_;
-    if (stopped.kind == LiftMove::Kind::reposition) {
-      next.from = interrupted_at(*original, lift.shaft, elapsed).pose;
-    } else {
-      next.kind = LiftMove::Kind::recovery;
-      next.interrupted = interrupted_at(*original, lift.shaft, elapsed);
-      next.trip = stopped.kind == LiftMove::Kind::storage ? Trip::storage : stopped.trip;
-      next.from = next.interrupted.pose;
-    }
-    Result<MachinePlan> plan = plan_of(next, lift.id);
-    assert(plan);
-    if (plan) {
-      next.duration = plan->duration;
-      lift.pose = plan->end_pose;
-    }
-    lift.move = next;
-    lift.until = now_ + next.duration;
+    const Duration elapsed = lift.move.halted_at - lift.move.started;
+    lift.move = recovery_of(lift, lift.pose);
+    lift.until = now_ + lift.move.duration;
     log(static_cast<EventKind>(log_recovery), lift.id.value - 1, static_cast<std::uint32_t>(elapsed.us),
-        static_cast<std::uint32_t>(next.duration.us));
+        static_cast<std::uint32_t>(lift.move.duration.us));
   } else {
     lift.move.started = lift.move.started + (now_ - lift.move.halted_at);
     lift.move.halted = false;
@@ -278,9 +284,12 @@ void Simulator::emergency_stop(bool latched, SimTime reset_at) {
     ++counts_.emergency_stops;
     estop_latched_ = true;
     for (Lift& lift : lifts_) {
-      if (lift.activity != LiftActivity::idle && lift.move.kind != LiftMove::Kind::recovery)
-        lift.recover = true;
+      if (lift.activity != LiftActivity::idle && lift.move.kind != LiftMove::Kind::recovery) lift.recover = true;
       lift_out(lift, true, reset_at);
+      if (lift.recover) {
+        MachinePose unused;
+        lift.remaining = recovery_of(lift, unused).duration;  // what the ETAs count on after the reset
+      }
     }
     return;
   }

@@ -147,6 +147,13 @@ TEST_CASE("an emergency stop halts every lift until reset, then finishes each ca
   const LiftMove caught = simulator.lift_move(LiftId{2});
   simulator.run_until(at_hours(18.3));
   CHECK(simulator.lift_move(LiftId{2}).elapsed(simulator.now()) == caught.elapsed(at_hours(18.25)));  // nothing moved
+  // The promise made during the stop counts the reset and the recovery from where the lift stands.
+  const Job* running = nullptr;
+  for (const Job& job : simulator.jobs())
+    if (job.state == JobState::running && job.lift == LiftId{2}) running = &job;
+  REQUIRE(running);
+  const std::size_t running_index = static_cast<std::size_t>(running - simulator.jobs().data());
+  const SimTime promised = running->eta;
 
   simulator.run_until(at_hours(18.35));
   CHECK_FALSE(simulator.emergency_stop_latched());
@@ -157,6 +164,8 @@ TEST_CASE("an emergency stop halts every lift until reset, then finishes each ca
     CHECK((move.kind == LiftMove::Kind::recovery || move.kind == LiftMove::Kind::reposition));
   }
   const LiftMove& recovery = simulator.lift_move(LiftId{2});
+  CHECK(recovery.started + recovery.duration == promised);
+  CHECK(simulator.jobs()[running_index].eta == promised);
   if (recovery.kind == LiftMove::Kind::recovery) {
     CHECK(recovery.slot == caught.slot);
     CHECK(recovery.bay == caught.bay);

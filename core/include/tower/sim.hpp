@@ -294,6 +294,7 @@ class Simulator {
   void lift_out(Lift& lift, bool starts, SimTime back_at);
   void emergency_stop(bool latched, SimTime reset_at);
   void resume(Lift& lift);
+  LiftMove recovery_of(const Lift& lift, MachinePose& end_pose) const;
   void bay_blocked(BayId bay, bool starts);
   BayId free_bay(const Lift& lift) const;
   bool bay_usable(BayId bay) const;
