@@ -5,16 +5,15 @@
 
 #include <string>
 
+#include "scenario_fixtures.hpp"
 #include "tower/codec.hpp"
 #include "tower/machine.hpp"
 #include "tower/sim.hpp"
 
 using namespace tower;
+using namespace tower::testing;
 
 namespace {
-
-const char* const day_profile =
-    "[0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1.2, 1.4, 1.5, 1.6, 1.4, 1.3, 1.3, 1.4, 1.6, 1.8, 1.6, 1.0, 0.5, 0, 0]";
 
 // The flash-sale rush of public/scenarios/ on `lifts` lifts sharing `bays` bays, with extra JSON fields.
 std::string rush_json(int lifts, int bays, const std::string& extra = "", int over_minutes = 45) {
@@ -23,22 +22,6 @@ std::string rush_json(int lifts, int bays, const std::string& extra = "", int ov
          day_profile + R"(}, "flash_rush": {"at_hour": 18, "pickups": 40, "over_minutes": )" + std::to_string(over_minutes) +
          R"(}, "lifts": )" +
          std::to_string(lifts) + R"(, "bays": )" + std::to_string(bays) + extra + "}";
-}
-
-Scenario scenario_of(const std::string& text) {
-  auto document = parse_json(text);
-  REQUIRE(document.ok());
-  auto scenario = scenario_from_json(*document);
-  if (!scenario) FAIL(scenario.error().message);
-  return *scenario;
-}
-
-std::string scenario_error(const std::string& text) {
-  auto document = parse_json(text);
-  REQUIRE(document.ok());
-  auto scenario = scenario_from_json(*document);
-  REQUIRE_FALSE(scenario.ok());
-  return scenario.error().message;
 }
 
 Simulator simulator_of(const Scenario& scenario) {

@@ -5,16 +5,15 @@
 
 #include <string>
 
+#include "scenario_fixtures.hpp"
 #include "tower/codec.hpp"
 #include "tower/machine.hpp"
 #include "tower/sim.hpp"
 
 using namespace tower;
+using namespace tower::testing;
 
 namespace {
-
-const char* const day_profile =
-    "[0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1.2, 1.4, 1.5, 1.6, 1.4, 1.3, 1.3, 1.4, 1.6, 1.8, 1.6, 1.0, 0.5, 0, 0]";
 
 std::string normal_day_json() {
   return std::string(R"({"name": "normal day", "preset": "autobahn-motors", "stock": 54, "duration_hours": 24,
@@ -41,14 +40,6 @@ std::string two_lifts_json() {
     "faults": [{"kind": "emergency_stop", "at_hour": 18.25, "reset_after_minutes": 6}]})";
 }
 
-Scenario scenario_of(const std::string& text) {
-  auto document = parse_json(text);
-  REQUIRE(document.ok());
-  auto scenario = scenario_from_json(*document);
-  if (!scenario) FAIL(scenario.error().message);
-  return *scenario;
-}
-
 SimKpis run(const Scenario& scenario) {
   auto kpis = run_scenario(scenario);
   if (!kpis) FAIL(kpis.error().message);
@@ -56,14 +47,6 @@ SimKpis run(const Scenario& scenario) {
 }
 
 double seconds_of(Duration duration) { return static_cast<double>(duration.us) / 1e6; }
-
-std::string scenario_error(const std::string& text) {
-  auto document = parse_json(text);
-  REQUIRE(document.ok());
-  auto scenario = scenario_from_json(*document);
-  REQUIRE_FALSE(scenario.ok());
-  return scenario.error().message;
-}
 
 }  // namespace
 
