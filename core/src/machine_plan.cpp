@@ -204,6 +204,18 @@ class PlanBuilder {
   }
 
   // Out to the full stroke and back. Returns when the transfer is retracted again.
+  int strokes() const {
+    int count = 0;
+    for (const PlanStep& step : plan_.steps) count += step.actuator == Actuator::transfer ? 1 : 0;
+    return count;
+  }
+
+  void carries(LoadPhase at_start, int load_stroke, int unload_stroke) {
+    plan_.load_at_start = at_start;
+    plan_.load_stroke = load_stroke;
+    plan_.unload_stroke = unload_stroke;
+  }
+
   Result<Duration> extend_and_retract(Duration start) {
     auto out = move(Actuator::transfer, start, machine_.transfer_stroke_m);
     if (!out) return out;
@@ -369,6 +381,7 @@ MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Dur
   frame.inner_doors.assign(layout.bays.size(), 0.0);
   if (const std::size_t open = bay_index(layout, plan.door_open_at_start); open < layout.bays.size())
     frame.inner_doors[open] = 1.0;
+  frame.load = plan.load_at_start;
   int transfer_strokes = 0;
   for (const PlanStep& step : plan.steps) {
     if (step.start > elapsed) break;  // steps are sorted by start; an axis's later steps start after it rests
@@ -385,8 +398,8 @@ MachineFrame sample_plan(const MachinePlan& plan, const TowerLayout& layout, Dur
       case Actuator::transfer:
         ++transfer_strokes;
         frame.pose.transfer_m = finished ? step.to : step.from + profile_state_at(step.profile, seconds_in).position_m;
-        if (transfer_strokes == 2) frame.load = LoadPhase::on_transfer;
-        if (transfer_strokes == 3 && finished) frame.load = LoadPhase::delivered;
+        if (transfer_strokes == plan.load_stroke) frame.load = LoadPhase::on_transfer;
+        if (transfer_strokes == plan.unload_stroke && finished) frame.load = LoadPhase::delivered;
         break;
       case Actuator::inner_door: {
         const std::size_t index = bay_index(layout, step.bay);
@@ -452,36 +465,45 @@ Result<MachinePlan> plan_recovery(const MachineConfig& machine, const TowerLayou
   // The door closes as the lift leaves (the lift may travel with it closing, as after a storage's pull-in).
   if (from.door_open.valid() && !through_open_door) plan.door(from.door_open, at, false);
 
+  // Counted as the legs are added: a stroke of zero length adds no step.
+  int load_stroke = 0, unload_stroke = 0;
   if (trip == Trip::retrieval) {
     if (car_in_slot) {
+      load_stroke = plan.strokes() + 2;
       auto loaded = plan.fetch_from_slot(at, layout, **slot_def);
       if (!loaded) return loaded.error();
       at = *loaded;
     }
     if (through_open_door) {
+      unload_stroke = plan.strokes() + 1;
       auto delivered = plan.extend_and_retract(at);
       if (!delivered) return delivered.error();
       plan.door(bay, *delivered, false);
     } else if (!car_in_bay) {
+      unload_stroke = plan.strokes() + 1;
       auto delivered = plan.deliver_to_bay(at, layout, bay);
       if (!delivered) return delivered.error();
     }
   } else {
     if (through_open_door) {
+      load_stroke = plan.strokes() + 2;
       auto loaded = plan.extend_and_retract(at);
       if (!loaded) return loaded.error();
       plan.door(bay, *loaded, false);
       at = *loaded;
     } else if (car_in_bay) {
+      load_stroke = plan.strokes() + 2;
       auto loaded = plan.fetch_from_bay(at, layout, bay);
       if (!loaded) return loaded.error();
       at = *loaded;
     }
     if (!car_in_slot) {
+      unload_stroke = plan.strokes() + 1;
       auto stored = plan.deliver_to_slot(at, layout, **slot_def);
       if (!stored) return stored.error();
     }
   }
+  plan.carries(from.load, load_stroke, unload_stroke);
   return plan.finish();
 }
 

@@ -278,13 +278,12 @@ void Simulator::resume(Lift& lift) {
 
 // The emergency stop halts every lift at once and stays latched until staff reset it; each move it caught is
 // then finished by a recovery plan rather than simply resumed.
-// A recovery caught by a second stop simply continues: where its car rides is known only to its own trip.
 void Simulator::emergency_stop(bool latched, SimTime reset_at) {
   if (latched) {
     ++counts_.emergency_stops;
     estop_latched_ = true;
     for (Lift& lift : lifts_) {
-      if (lift.activity != LiftActivity::idle && lift.move.kind != LiftMove::Kind::recovery) lift.recover = true;
+      if (lift.activity != LiftActivity::idle) lift.recover = true;
       lift_out(lift, true, reset_at);
       if (lift.recover) {
         MachinePose unused;

@@ -77,6 +77,37 @@ TEST_CASE("a trip stopped at any instant is finished by a plan that passes the i
   CHECK(seen[LoadPhase::delivered] > 0);
 }
 
+TEST_CASE("a recovery stopped part-way is finished in turn, knowing where its car rides", "[recovery]") {
+  tower::Random random(property_seed ^ 0x2ec0'7e11ULL);
+  const TowerLayout layout = autobahn();
+  const SafetyInputs safety = all_clear(layout);
+  std::map<LoadPhase, int> seen;
+  for (int c = 0; c < property_count; ++c) {
+    const tower::SlotDef& slot = layout.slots[pick(random, layout.slots.size())];
+    const BayId bay = layout.bays[pick(random, layout.bays.size())].id;
+    const Trip trip = random.chance(0.5) ? Trip::retrieval : Trip::storage;
+    const MachinePlan plan = planned(trip == Trip::retrieval
+                                         ? tower::plan_retrieval(machine, layout, facing_bay(layout, bay), slot.id, bay, safety)
+                                         : tower::plan_storage(machine, layout, facing_bay(layout, bay), bay, slot.id, safety));
+    const Interrupted first = tower::interrupted_at(plan, layout, Duration{random.between(0, plan.duration.us)});
+    const MachinePlan recovery = planned(tower::plan_recovery(machine, layout, first, trip, slot.id, bay, safety));
+    // Sampled from start to end, the recovery carries the car from where the stop left it to the destination.
+    CHECK(tower::sample_plan(recovery, layout, Duration{}).load == first.load);
+    CHECK(tower::sample_plan(recovery, layout, recovery.duration).load == LoadPhase::delivered);
+    const Interrupted second = tower::interrupted_at(recovery, layout, Duration{random.between(0, recovery.duration.us)});
+    ++seen[second.load];
+    INFO((trip == Trip::retrieval ? "retrieval" : "storage") << " slot " << slot.id.value << " bay " << bay.value
+                                                             << ": first stop left the car " << static_cast<int>(first.load)
+                                                             << ", the second " << static_cast<int>(second.load));
+    const MachinePlan again = planned(tower::plan_recovery(machine, layout, second, trip, slot.id, bay, safety));
+    require_passes(again, layout, safety);
+    require_finishes(again, second, trip, slot, bay, layout);
+  }
+  CHECK(seen[LoadPhase::at_origin] > 0);
+  CHECK(seen[LoadPhase::on_transfer] > 0);
+  CHECK(seen[LoadPhase::delivered] > 0);
+}
+
 TEST_CASE("finishing a trip that never started is the ordinary trip", "[recovery]") {
   const TowerLayout layout = autobahn();
   const SafetyInputs safety = all_clear(layout);

@@ -83,6 +83,10 @@ struct PlanStep {
   BayId bay{};        // inner_door steps only
 };
 
+// Where a retrieval's or a storage's car is during its plan: still where it started (in its slot or bay),
+// riding the transfer, or delivered. See MachinePlan for which strokes carry it.
+enum class LoadPhase { at_origin, on_transfer, delivered };
+
 struct MachinePlan {
   std::vector<PlanStep> steps;  // sorted by start
   Duration duration{};          // end of the last step
@@ -90,6 +94,13 @@ struct MachinePlan {
   MachinePose end_pose{};
   // The bay whose inner door is open at the start (a plan that finishes an interrupted trip); none: all closed.
   BayId door_open_at_start{};
+  // The car: where it is at the start, the transfer stroke (counted from 1) from whose start it rides the
+  // pallet and the one at whose end it is set down; 0 for none in this plan. A retrieval or a storage picks it
+  // up with its second stroke (pulling the pallet in) and sets it down with its third (pushing it out); a
+  // recovery starts wherever the interrupted trip left the car.
+  LoadPhase load_at_start = LoadPhase::at_origin;
+  int load_stroke = 2;
+  int unload_stroke = 3;
 };
 
 // [SECTION] Planning
@@ -143,10 +154,6 @@ Status check_plan(const MachineConfig& machine, const TowerLayout& layout, const
 
 // [SECTION] Sampling
 
-// Where a retrieval's or a storage's car is during its plan: still where it started (in its slot or bay),
-// riding the transfer (from the start of the second transfer stroke, which pulls the pallet in, to the end of
-// the third, which pushes it out), or delivered. A plan without transfer strokes carries no car.
-enum class LoadPhase { at_origin, on_transfer, delivered };
 
 // The machine at one instant of a plan: the pose of every axis, each bay's inner door (0 closed .. 1 open,
 // in layout bay order) and the car's phase. What a drawing or a PLC mirror needs.
