@@ -122,8 +122,10 @@ AxisState brake(const ProfileRequest& request, Profile& profile) {
 // - Stopping at the target (vf = af = 0) has exactly one valid extremal profile (as Ruckig relies on too;
 //   the property tests check it against the full search), in the direction that the target lies from the
 //   point where the fastest stop would end. The first valid shape found there is the answer.
-// - Otherwise every shape of both directions is tried, the closed-form ones first, so that their durations
-//   prune the quartic shapes (profile_quartic_shapes.hpp).
+// - Otherwise the cruise towards the target comes first: when its halves never lose ground (see
+//   solve_cruise) no trajectory at all is faster, and it is the answer. Failing that, every shape of both
+//   directions is tried, the closed-form ones first, so that their durations prune the quartic shapes
+//   (profile_quartic_shapes.hpp).
 // `checked` validates every candidate by integration and tries every shape: the safety net of plan_profile.
 
 profile_detail::Best fastest(const AxisState& start, const ProfileRequest& request, bool checked) {
@@ -155,8 +157,15 @@ profile_detail::Best fastest(const AxisState& start, const ProfileRequest& reque
       if (best.found) return best;
     }
   }
-  solve_cruise(up, best);
-  solve_cruise(down, best);
+  if (checked) {
+    solve_cruise(up, best);
+    solve_cruise(down, best);
+  } else {
+    // The cruise towards the target first: it is most often the optimum and can prove it (solve_cruise).
+    const bool ahead_is_up = up.distance >= 0.0;
+    if (solve_cruise(ahead_is_up ? up : down, best)) return best;
+    if (solve_cruise(ahead_is_up ? down : up, best)) return best;
+  }
   solve_acc0_acc1(up, best);
   solve_acc0_acc1(down, best);
   solve_quartic_shapes(up, best);

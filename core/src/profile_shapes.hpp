@@ -146,11 +146,24 @@ inline double travel(const Problem& pr, const double (&t)[7]) {
 // Cruise at +vmax: each half is the fastest velocity change to or from (vmax, 0), holding at the
 // acceleration limit when its peak would exceed it. The halves' distances follow from the ramp invariants
 // (the a^3 terms cancel within each half); the cruise covers the rest.
-[[gnu::always_inline]] inline void solve_cruise(const Problem& pr, Best& best) {
+//
+// Returns true when the candidate is valid and provably the time optimum, so no other shape need be tried
+// (never when best.checked). The argument: the first half is the fastest way up to vmax, so no feasible
+// trajectory is ever faster than it at any instant, v(t) <= U(t) (U = vmax after it), unless it ends while
+// still accelerating above that (excluded below); likewise, by time reversal, v(t) <= W(T - t) for one that
+// arrives at time T, W being the second half run backwards. So one
+// with T shorter by s > 0 covers at most q(a) + D - q(a + s) for any split a, q being the cruise profile's
+// position. If positions never pass q at the end of the first half before it, nor drop below q at the start
+// of the second half after it, a split whose window [a, a + s] covers the cruise (or lies inside it) gives
+// q(a + s) - q(a) >= vmax * min(s, cruise) > 0: less than D, so no such trajectory reaches the target. In a
+// half the velocity changes monotonically but for one dip (where the acceleration crosses zero), so the
+// condition holds when the half's velocity stays >= 0, or when it is <= 0 at the far-from-vmax end and the
+// half covers a distance >= 0; otherwise the caller searches on.
+[[gnu::always_inline]] inline bool solve_cruise(const Problem& pr, Best& best) {
   const double J = pr.jmax, A = pr.amax, V = pr.vmax, inv_j = 1.0 / J;
   const double up_sq = J * (V - pr.v0) + 0.5 * pr.a0 * pr.a0;
   const double down_sq = J * (V - pr.vf) + 0.5 * pr.af * pr.af;
-  if (up_sq < 0.0 || down_sq < 0.0) return;
+  if (up_sq < 0.0 || down_sq < 0.0) return false;
   double ap = std::sqrt(up_sq), hold_up = 0.0;
   if (ap > A) {
     hold_up = (V - pr.v0 - (2.0 * A * A - pr.a0 * pr.a0) * 0.5 * inv_j) / A;
@@ -167,9 +180,33 @@ inline double travel(const Problem& pr, const double (&t)[7]) {
                         (pr.a0 * pr.a0 * pr.a0 - pr.af * pr.af * pr.af) * (inv_j * inv_j / 3.0) +
                         0.5 * (hold_up * (v1 + v2) + hold_down * (v5 + v6));
   const double cruise = (pr.distance - halves) / V;
-  if (cruise < -1e-12 * (1.0 + std::fabs(pr.distance) / V)) return;
-  best.offer(pr, Candidate{{(ap - pr.a0) * inv_j, hold_up, ap * inv_j, cruise, m * inv_j, hold_down, (pr.af + m) * inv_j},
-                           0.0, 1.0});
+  if (cruise < -1e-12 * (1.0 + std::fabs(pr.distance) / V)) return false;
+  const bool valid = best.offer(pr, Candidate{{(ap - pr.a0) * inv_j, hold_up, ap * inv_j, cruise, m * inv_j, hold_down,
+                                               (pr.af + m) * inv_j},
+                                              0.0, 1.0});
+  if (!valid || best.checked) return false;
+  // The optimality conditions above, with margins far above rounding.
+  const double t_up = (2.0 * ap - pr.a0) * inv_j + hold_up, t_down = (2.0 * m + pr.af) * inv_j + hold_down;
+  if (!(cruise > 1e-9 * (t_up + t_down))) return false;
+  // U bounds every trajectory only if none can end above it: one that passes U while it levels out at vmax
+  // has v + a^2/(2J) > vmax with a > 0 from then on, so it must end in such a state. Mirrored for W.
+  if (pr.af > 0.0 && !(pr.vf + pr.af * pr.af * 0.5 * inv_j < V * (1.0 - 1e-9))) return false;
+  if (pr.a0 < 0.0 && !(pr.v0 + pr.a0 * pr.a0 * 0.5 * inv_j < V * (1.0 - 1e-9))) return false;
+  const double up_least = pr.a0 >= 0.0 ? pr.v0 : pr.v0 - pr.a0 * pr.a0 * 0.5 * inv_j;
+  if (!(up_least >= 0.0)) {
+    if (!(pr.v0 <= 0.0)) return false;
+    const double up_distance = (v1 * ap - pr.v0 * pr.a0 + v2 * ap) * inv_j +
+                               pr.a0 * pr.a0 * pr.a0 * (inv_j * inv_j / 3.0) + 0.5 * hold_up * (v1 + v2);
+    if (!(up_distance > 1e-9 * V * t_up)) return false;
+  }
+  const double down_least = pr.af <= 0.0 ? pr.vf : pr.vf - pr.af * pr.af * 0.5 * inv_j;
+  if (!(down_least >= 0.0)) {
+    if (!(pr.vf <= 0.0)) return false;
+    const double down_distance = (v5 * m + pr.vf * pr.af + v6 * m) * inv_j -
+                                 pr.af * pr.af * pr.af * (inv_j * inv_j / 3.0) + 0.5 * hold_down * (v5 + v6);
+    if (!(down_distance > 1e-9 * V * t_down)) return false;
+  }
+  return true;
 }
 
 // Both acceleration limits reached: the velocity w held between the +amax and -amax phases solves
