@@ -37,6 +37,7 @@ struct SceneCar {
   CarState state = CarState::in_slot;
   bool held = false;         // promised to an order or a trial
   const CarSpec* spec = nullptr;  // valid until the model next changes
+  LiftId lift{1};  // the shaft it is in: its slot's, its bay's, or that of the lift carrying it
 };
 
 struct SceneJob {
@@ -47,23 +48,37 @@ struct SceneJob {
   SlotId slot{};
   BayId bay{};
   std::optional<double> eta_s;  // seconds from the displayed instant until the car is in the bay / slot
+  LiftId lift{1};
+};
+
+// One lift as drawn: its machine sampled from its current plan in its own shaft (Simulator::shaft).
+struct SceneLift {
+  LiftId id{1};
+  MachineFrame machine{};  // inner_doors follows the whole layout's bays; other shafts' bays stay 0 (shut)
+  bool halted = false;     // out of service, jammed or e-stopped
+  CarId car{};             // the car of its current move: it rides the lift while machine.load is on_transfer
 };
 
 // One instant of a tower, whoever produced it: the tower view draws only this.
 struct Scene {
   const TowerConfig* config = nullptr;
   SimTime now{};
-  MachineFrame machine{};
-  bool lift_halted = false;  // out of service, jammed or e-stopped
+  std::vector<SceneLift> lifts;  // lift n at index n - 1
+  bool emergency_stop = false;   // latched: every lift stands until staff reset it
   std::vector<SceneCar> cars;
   std::vector<SceneJob> jobs;  // running first, then the queue in order
   CarId highlight{};           // the customer's car
+
+  // The lift `id`, or none when the scene has no such lift.
+  const SceneLift* lift(LiftId id) const {
+    return id.valid() && id.value <= lifts.size() ? &lifts[id.value - 1] : nullptr;
+  }
 };
 
 // [SECTION] Playback: a simulation on a display clock
 
 // A simulation watched at `speed` simulated seconds per real second; the displayed instant moves smoothly and
-// the simulator is run up to it, so the machine is sampled from its current plan at every frame.
+// the simulator is run up to it, so every lift is sampled from its current plan at every frame.
 class Playback {
  public:
   static Result<Playback> create(const Scenario& scenario);
@@ -80,15 +95,22 @@ class Playback {
   void refresh();
 
  private:
+  // A lift's plan and the move it was made for: re-planned only when the move changes, not every frame.
+  struct LiftPlan {
+    bool planned = false;
+    LiftMove move{};
+    std::optional<MachinePlan> plan;  // none when planning failed
+  };
+
   explicit Playback(Simulator simulator);
-  const MachinePlan* current_plan();
+  const MachinePlan* current_plan(LiftId lift);
+  SceneLift sample_lift(LiftId lift);
+  void scene_cars();
+  void scene_jobs();
 
   Simulator simulator_;
   SimTime now_{};
-  SafetyInputs safety_;
-  LiftMove planned_move_{};  // the move plan_ was made for
-  std::optional<MachinePlan> plan_;
-  MachinePose rest_pose_{};
+  std::vector<LiftPlan> plans_;  // by lift id - 1
   Scene scene_;
 };
 

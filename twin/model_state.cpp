@@ -18,15 +18,15 @@ double in_major(Money money) { return static_cast<double>(money.minor) / 100.0; 
 void live_scene(const LiveMirror& live, double wall_seconds, Scene& scene) {
   scene.config = live.config();
   scene.now = live.now(wall_seconds);
-  scene.machine = live.machine_at(scene.now, MachineConfig{});
+  // The gateway runs one lift (it refuses a layout with several), so the feed's jobs are all lift 1's.
+  SceneLift lift{LiftId{1}, live.machine_at(scene.now, MachineConfig{}), false, CarId{}};
+  scene.emergency_stop = false;
   scene.cars.clear();
   scene.jobs.clear();
-  scene.lift_halted = false;
-  CarId carried{};
   for (const LiveJob& job : live.jobs()) {
     const bool running = job.state == "running";
-    if (running) carried = job.car;
-    if (running && !job.eta) scene.lift_halted = true;
+    if (running) lift.car = job.car;
+    if (running && !job.eta) lift.halted = true;
     std::optional<double> eta;
     if (job.eta) eta = in_seconds(*job.eta - scene.now);
     scene.jobs.push_back(SceneJob{job.id, job.retrieval, running, job.car, job.slot, job.bay, eta});
@@ -37,7 +37,7 @@ void live_scene(const LiveMirror& live, double wall_seconds, Scene& scene) {
     if (car.state == CarState::in_bay) {
       drawn.place = CarPlace::in_bay;
     } else if (car.state == CarState::moving) {
-      const LoadPhase load = car.id == carried ? scene.machine.load : LoadPhase::at_origin;
+      const LoadPhase load = car.id == lift.car ? lift.machine.load : LoadPhase::at_origin;
       drawn.place = load == LoadPhase::on_transfer                       ? CarPlace::on_machine
                     : car.to_bay == (load == LoadPhase::delivered) ? CarPlace::in_bay
                                                                          : CarPlace::in_slot;
@@ -46,8 +46,21 @@ void live_scene(const LiveMirror& live, double wall_seconds, Scene& scene) {
     }
     scene.cars.push_back(drawn);
   }
+  scene.lifts.assign(1, std::move(lift));
 }
 
+// Every lift's height and state; lift_m and lift_halted stay lift 1's and "any lift's" for older readers.
+json lifts_state(const Scene& shown) {
+  json lifts = json::array();
+  bool halted = false;
+  for (const SceneLift& lift : shown.lifts) {
+    halted = halted || lift.halted;
+    lifts.push_back({{"lift", lift.id.value}, {"lift_m", lift.machine.pose.lift_m}, {"halted", lift.halted},
+                     {"car", lift.car.value}, {"carrying", lift.machine.load == LoadPhase::on_transfer}});
+  }
+  const double lift_m = shown.lifts.empty() ? 0.0 : shown.lifts.front().machine.pose.lift_m;
+  return json{{"lift_m", lift_m}, {"lift_halted", halted}, {"lifts", lifts}, {"emergency_stop", shown.emergency_stop}};
+}
 
 }  // namespace
 
@@ -61,7 +74,8 @@ void TwinModel::refresh_scene() {
 json TwinModel::state() const {
   const Simulator& simulator = playback_->simulator();
   const Scene& shown = scene_;
-  json tower{{"cars", shown.cars.size()}, {"lift_m", shown.machine.pose.lift_m}, {"lift_halted", shown.lift_halted}};
+  json tower = lifts_state(shown);
+  tower["cars"] = shown.cars.size();
   int in_slot = 0, moving = 0, in_bay = 0, queued = 0, running = 0;
   for (const SceneCar& car : shown.cars) {
     in_slot += car.place == CarPlace::in_slot && car.state == CarState::in_slot;

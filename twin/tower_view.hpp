@@ -1,6 +1,7 @@
 // The tower drawn as a picture from a Scene: an elevation (glass slots left and right of the lift shaft, one
 // row per level, the delivery bays with their inner doors at ground level, the lift with its turntable dial and
-// pallet transfer) and a plan of one level seen from above (the turntable turning, the transfer reaching out).
+// pallet transfer; a tower with several lifts shows their shafts side by side) and a plan of one lift's level
+// seen from above (the turntable turning, the transfer reaching out).
 // Drawing only: it reads the scene and the mouse and tells the caller which car is under the mouse; turning a
 // click into a command is the UI's job (ui.hpp).
 //
@@ -42,6 +43,7 @@ void draw_legend(ImDrawList* draw, ImVec2 origin);
 
 struct TowerViewState {
   int plan_level = -1;  // level shown in the plan: -1 follows the lift, 0 the bays, 1.. a storage level
+  int plan_lift = 0;    // lift shown in the plan: 0 follows the highlighted car (lift 1 without one), 1.. a lift
 };
 
 struct TowerViewInput {
@@ -54,7 +56,8 @@ struct TowerViewInput {
 struct TowerViewResult {
   CarId hovered{};          // the car under the mouse, in the elevation or the plan
   int plan_level = 0;       // the level the plan shows
-  ImVec2 chooser_min{};     // a strip above the plan, one frame high, left free for a level chooser
+  LiftId plan_lift{1};      // the lift whose level it is
+  ImVec2 chooser_min{};     // a strip above the plan, one frame high, left free for the level and lift choosers
   ImVec2 chooser_max{};
 };
 
@@ -64,11 +67,15 @@ struct TowerViewResult {
 TowerViewResult draw_tower(const Scene& scene, ImDrawList* draw, ImVec2 origin, ImVec2 size,
                            const TowerViewState& view, const TowerViewInput& input);
 
-// The plan of `level` (0: the bays) as a disc of `radius` around `centre`. Returns the car under the mouse.
-CarId draw_plan(const Scene& scene, ImDrawList* draw, ImVec2 centre, float radius, int level,
+// The plan of `level` (0: the bays) of `lift`'s shaft as a disc of `radius` around `centre`. Returns the car
+// under the mouse.
+CarId draw_plan(const Scene& scene, ImDrawList* draw, ImVec2 centre, float radius, int level, LiftId lift,
                 const TowerViewInput& input);
 
-// The level nearest the lift (0 for the bays).
-int lift_level(const Scene& scene);
+// The level nearest `lift` (0 for the bays).
+int lift_level(const Scene& scene, LiftId lift);
+
+// The lift a plan setting (TowerViewState::plan_lift) shows in `scene`.
+LiftId plan_lift(const Scene& scene, int setting);
 
 }  // namespace tower::twin

@@ -1,4 +1,5 @@
-// The frame, the tower view window, and the customer and live panels. The staff panel is in ui_staff.cpp.
+// The frame, the tower view window, and the customer panel. The staff panel is in ui_staff.cpp, the live one in
+// ui_live.cpp.
 #include "ui.hpp"
 
 #include <algorithm>
@@ -50,11 +51,19 @@ std::string car_name(const CarSpec& spec) {
   return name;
 }
 
-// Where a car is, in words: "level 7, position 2", "Bay 1", "on the lift".
+// Where a car is, in words: "level 7, position 2", "Bay 1", "on the lift"; "level 7, position 2 (lift 2)" and
+// "on lift 2" when the tower has several lifts.
 std::string whereabouts(const Scene& scene, const SceneCar& car) {
-  if (car.place == CarPlace::on_machine) return "on the lift";
+  const bool several = scene.lifts.size() > 1;
+  const std::string lift = "lift " + std::to_string(car.lift.value);
+  if (car.place == CarPlace::on_machine) return several ? "on " + lift : "on the lift";
   if (!scene.config) return "";
   const TowerLayout& layout = scene.config->layout;
+  if (several && car.place == CarPlace::in_slot)
+    for (const SlotDef& slot : layout.slots)
+      if (slot.id == car.slot)
+        return "level " + std::to_string(slot.level) + ", position " + std::to_string(slot.position + 1) + " (" +
+               lift + ")";
   if (car.place == CarPlace::in_bay) {
     for (const BayDef& bay : layout.bays)
       if (bay.id == car.bay) return bay.name.empty() ? "bay " + std::to_string(bay.id.value) : bay.name;
@@ -294,21 +303,39 @@ void TwinUi::car_card(CarId id) {
   ImGui::EndTooltip();
 }
 
-// Which level the plan inset shows; a view setting, not a model command.
+// Which level, and with several lifts which lift's, the plan inset shows; a view setting, not a model command.
 void TwinUi::plan_chooser(ImVec2 min, ImVec2 max) {
   const Scene& scene = model_.scene();
   if (!scene.config || max.x <= min.x) return;
-  auto name = [](int level) -> std::string {
-    if (level < 0) return "Plan: follows the lift";
-    return level == 0 ? "Plan: bays (ground)" : "Plan: level " + std::to_string(level);
+  const int lifts = static_cast<int>(scene.lifts.size());
+  // Beside the lift chooser the level chooser has less room: "Level: auto" rather than "Plan: follows the lift".
+  auto name = [&](int level) -> std::string {
+    if (level < 0) return lifts > 1 ? "Level: auto" : "Plan: follows the lift";
+    const std::string what = level == 0 ? "bays (ground)" : "level " + std::to_string(level);
+    return lifts > 1 ? static_cast<char>(what[0] - 'a' + 'A') + what.substr(1) : "Plan: " + what;
   };
+  auto lift_name = [](int lift) { return lift == 0 ? std::string("Lift: auto") : "Lift " + std::to_string(lift); };
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float spacing = style.ItemSpacing.x;
+  const float lift_w =
+      lifts > 1 ? ImGui::CalcTextSize("Lift: auto").x + ImGui::GetFrameHeight() + style.FramePadding.x * 2.0f : 0.0f;
   ImGui::SetCursorScreenPos(min);
-  ImGui::SetNextItemWidth(max.x - min.x);
+  ImGui::SetNextItemWidth(max.x - min.x - (lifts > 1 ? lift_w + spacing : 0.0f));
   if (ImGui::BeginCombo("##plan level", name(view_.plan_level).c_str())) {
     for (int level = -1; level <= scene.config->layout.levels; ++level)
       if (ImGui::Selectable(name(level).c_str(), view_.plan_level == level)) view_.plan_level = level;
     ImGui::EndCombo();
   }
+  if (lifts <= 1) return;
+  ImGui::SetCursorScreenPos({max.x - lift_w, min.y});
+  ImGui::SetNextItemWidth(lift_w);
+  if (ImGui::BeginCombo("##plan lift", lift_name(std::min(view_.plan_lift, lifts)).c_str())) {
+    for (int lift = 0; lift <= lifts; ++lift)
+      if (ImGui::Selectable(lift_name(lift).c_str(), view_.plan_lift == lift)) view_.plan_lift = lift;
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The plan shows this lift's shaft; auto follows your car (lift 1 until you choose one)");
 }
 
 void TwinUi::status_line() {
@@ -554,85 +581,6 @@ void TwinUi::playback_controls() {
   ImGui::TextDisabled("(runs to %s)", format_clock(playback.simulator().end()).c_str());
   ImGui::TextDisabled("Space pauses; 1 / 2 / 3 switch modes.");
   refusal_text(refusals_.playback);
-}
-
-// [SECTION] Live panel
-
-void TwinUi::live_panel() {
-  const LiveMirror& live = model_.live();
-  if (section("Connection")) {
-    if (live.connected()) ImGui::TextColored(good_colour, "Connected to the tower gateway");
-    else ImGui::TextColored(warning_colour, "Not connected");
-    ImGui::Text("Sequence %llu,  %llu messages", static_cast<unsigned long long>(live.sequence()),
-                static_cast<unsigned long long>(live.messages()));
-    if (live.needs_resync()) ImGui::TextColored(warning_colour, "A message was missed: waiting for a fresh snapshot");
-    refusal_text(live.last_error());
-    if (!live.connected())
-      wrapped("Live mode mirrors a real tower through its gateway's live feed, so it needs this page to be served by "
-              "a tower gateway (`tower serve`). Meanwhile the tower view shows the local simulation.");
-    if (live.has_snapshot()) {
-      const long in_tower = std::count_if(live.cars().begin(), live.cars().end(), [](const Car& car) {
-        return car.state == CarState::in_slot || car.state == CarState::in_bay || car.state == CarState::moving;
-      });
-      ImGui::Text("%ld cars in the tower,  %d jobs", in_tower, static_cast<int>(model_.scene().jobs.size()));
-    }
-  }
-  if (section(live.has_snapshot() ? "Job queue" : "Job queue (local simulation)")) job_table();
-  if (section("What if, from now")) what_if_controls();
-}
-
-void TwinUi::job_table() {
-  const Scene& scene = model_.scene();
-  if (scene.jobs.empty()) {
-    ImGui::TextDisabled("No jobs: the lift is idle.");
-    return;
-  }
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY |
-                                ImGuiTableFlags_SizingStretchProp;
-  const float rows = static_cast<float>(std::min<std::size_t>(scene.jobs.size() + 1, 12));
-  if (!ImGui::BeginTable("jobs", 6, flags, {0.0f, rows * ImGui::GetTextLineHeightWithSpacing() + 6.0f})) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
-  for (const char* column : {"Job", "Kind", "Car", "Bay", "State", "ETA"}) ImGui::TableSetupColumn(column);
-  ImGui::TableHeadersRow();
-  for (const SceneJob& job : scene.jobs) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::Text("%llu", static_cast<unsigned long long>(job.id));
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(job.retrieval ? "retrieval" : "storage");
-    ImGui::TableNextColumn();
-    const SceneCar* car = find_car(scene, job.car);
-    if (car && car->spec) ImGui::Text("%s %s", car->spec->make.c_str(), car->spec->model.c_str());
-    else ImGui::Text("car %u", job.car.value);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(job.bay.valid() ? bay_name(scene, job.bay).c_str() : "-");
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(job.running ? "running" : "queued");
-    ImGui::TableNextColumn();
-    if (!job.eta_s) ImGui::TextColored(warning_colour, "halted");
-    else if (*job.eta_s >= 0.0) ImGui::Text("in %s", format_duration(*job.eta_s).c_str());
-    else ImGui::TextColored(warning_colour, "late %s", format_duration(-*job.eta_s).c_str());
-  }
-  ImGui::EndTable();
-}
-
-void TwinUi::what_if_controls() {
-  wrapped("Forks the live tower into a local simulation, with the fault and without it, and shows both as runs "
-          "in the Staff tab.");
-  static const char* const faults[] = {"Lift out of service", "No fault (as is)"};
-  ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-  ImGui::Combo("Fault", &what_if_fault_, faults, 2);
-  ImGui::BeginDisabled(what_if_fault_ != 0);
-  ImGui::SliderInt("Minutes out", &what_if_minutes_, 1, 240);
-  ImGui::EndDisabled();
-  ImGui::PopItemWidth();
-  ImGui::BeginDisabled(!model_.live().has_snapshot());
-  if (ImGui::Button("Fork and run"))
-    send({{"do", "what_if"}, {"fault", what_if_fault_ == 0 ? "lift_out" : "none"}, {"minutes", what_if_minutes_}},
-         refusals_.what_if);
-  ImGui::EndDisabled();
-  if (!model_.live().has_snapshot()) ImGui::TextDisabled("Needs the live tower's snapshot first.");
-  refusal_text(refusals_.what_if);
 }
 
 }  // namespace tower::twin

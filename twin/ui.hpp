@@ -80,6 +80,8 @@ class TwinUi {
   void offer_details();
   void delivery_watch();
   void playback_controls();
+
+  // ui_live.cpp: the gateway connection, the job queue, what if from now
   void live_panel();
   void job_table();
   void what_if_controls();

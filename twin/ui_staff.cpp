@@ -43,6 +43,10 @@ const Kpi kpi_rows[] = {
     {"ETA error, mean", Unit::seconds, Better::lower, [](const SimKpis& k) { return seconds(k.eta_error_mean); }},
     {"ETA error, max", Unit::seconds, Better::lower, [](const SimKpis& k) { return seconds(k.eta_error_max); }},
     {"Max queue", Unit::count, Better::lower, [](const SimKpis& k) { return static_cast<double>(k.max_queue_length); }},
+    {"Lifts", Unit::count, Better::neither, [](const SimKpis& k) { return static_cast<double>(k.lifts); }},
+    {"Lift out of service", Unit::seconds, Better::lower, [](const SimKpis& k) { return seconds(k.lift_out_time); }},
+    {"Emergency stops", Unit::count, Better::lower,
+     [](const SimKpis& k) { return static_cast<double>(k.emergency_stops); }},
 };
 
 std::string formatted(Unit unit, double value, bool signed_value = false) {

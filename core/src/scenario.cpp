@@ -187,6 +187,7 @@ Status decode_policy(const json& object, PolicyDef& policy) {
 // dealt out to the lifts in turn, as make_layout deals them.
 TowerLayout with_lifts_and_bays(const TowerLayout& layout, int lifts, int bays) {
   TowerLayout out = layout;
+  if (lifts != layout.lifts) out.name = layout.name + " x " + std::to_string(lifts) + " lifts";
   out.lifts = lifts;
   out.slots.clear();
   out.bays.clear();

@@ -68,3 +68,45 @@ TEST_CASE("clocks read as a day of the run, or as a UTC date for the live tower"
   CHECK(format_clock(SimTime{1795330800LL * 1'000'000}) == "2026-11-22 07:00:00 UTC");
   CHECK(format_clock(SimTime{951782400LL * 1'000'000}) == "2000-02-29 00:00:00 UTC");
 }
+
+TEST_CASE("a two-lift tower draws both shafts and its cars answer the mouse", "[twin_ui]") {
+  const json scenario = json::parse(R"({
+    "name": "two lifts", "preset": "autobahn-motors", "lifts": 2, "bays": 4, "stock": 60, "duration_hours": 24,
+    "seed": 1, "flash_rush": {"at_hour": 18, "pickups": 40, "over_minutes": 45},
+    "faults": [{"kind": "emergency_stop", "at_hour": 18.25, "reset_after_minutes": 6}]
+  })");
+  for (const auto& [width, height] : {std::pair{1280, 800}, std::pair{1920, 1080}, std::pair{800, 600}}) {
+    INFO(width << "x" << height);
+    NullPlatform platform(width, height);
+    TwinApp app;
+    REQUIRE(app.model().command({{"do", "load"}, {"scenario", scenario}}).value("ok", false));
+    REQUIRE(app.model().command({{"do", "jump"}, {"hours", 18.1}}).value("ok", false));
+    frames(platform, app, 5);
+    CHECK(platform.last_vertices() > 3000);  // both shafts, small at 800x600; a blank window has dozens
+    REQUIRE(app.model().command({{"do", "jump"}, {"hours", 18.3}}).value("ok", false));  // e-stop latched
+    REQUIRE(app.model().scene().emergency_stop);
+    for (const char* mode : {"customer", "staff", "live"}) {
+      REQUIRE(app.model().command({{"do", "mode"}, {"value", mode}}).value("ok", false));
+      frames(platform, app, 3);
+      CHECK(platform.last_vertices() > 3000);
+    }
+  }
+
+  // A sweep from the right of the elevation, where lift 2's shaft is, until a click picks one of its cars.
+  NullPlatform platform(1280, 800);
+  TwinApp app;
+  REQUIRE(app.model().command({{"do", "load"}, {"scenario", scenario}}).value("ok", false));
+  frames(platform, app, 3);
+  auto selected_lift = [&] {
+    for (const SceneCar& car : app.model().scene().cars)
+      if (car.id == app.model().selected) return car.lift.value;
+    return 0u;
+  };
+  for (float y = 40; y < 780 && selected_lift() != 2; y += 9) {
+    for (float x = 700; x > 20 && selected_lift() != 2; x -= 13) {
+      platform.frame(app, 1.0 / 60.0, ImVec2(x, y), true);
+      platform.frame(app, 1.0 / 60.0, ImVec2(x, y), false);
+    }
+  }
+  CHECK(selected_lift() == 2);
+}
