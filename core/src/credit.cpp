@@ -44,31 +44,40 @@ std::string percent_text(Ppm value) {
 
 }  // namespace
 
-TrialTerms trial_terms(const Customer& customer, const CarSpec& car, const CreditPolicy& policy) {
+TrialTerms trial_charges(const Customer& customer, const CarSpec& car, const CreditPolicy& policy) {
   TrialTerms terms;
-  const int score = customer.credit_score;
-  const bool score_ok = score >= policy.free_trial_min_score;
+  const bool score_ok = customer.credit_score >= policy.free_trial_min_score;
   const bool member = customer.super_member;
-  const bool both = policy.free_trial_rule == FreeTrialRule::member_and_score;
-  terms.free = both ? (member && score_ok) : (member || score_ok);
-
-  const std::string score_text = "score " + std::to_string(score) +
-                                 (score_ok ? " meets the " : " is below the ") +
-                                 std::to_string(policy.free_trial_min_score) + " for a free test drive";
-  const std::string member_text = member ? "Super Member" : "not a Super Member";
-  terms.reasons.push_back(member_text + " and " + score_text +
-                          (both ? " (both are needed)" : " (either is enough)"));
+  terms.free = policy.free_trial_rule == FreeTrialRule::member_and_score ? (member && score_ok) : (member || score_ok);
   if (terms.free) {
     terms.fee = Money{0, policy.trial_deposit.currency};
     terms.deposit = Money{0, policy.trial_deposit.currency};
+    return terms;
+  }
+  const Money fee = car.price.minor >= policy.premium_from_price.minor ? policy.premium_trial_fee : policy.standard_trial_fee;
+  terms.discount = band_discount(customer.credit_score, policy);
+  terms.fee = discounted(fee, terms.discount);
+  terms.deposit = discounted(policy.trial_deposit, terms.discount);
+  return terms;
+}
+
+TrialTerms trial_terms(const Customer& customer, const CarSpec& car, const CreditPolicy& policy) {
+  TrialTerms terms = trial_charges(customer, car, policy);
+  const int score = customer.credit_score;
+  const bool score_ok = score >= policy.free_trial_min_score;
+  const bool both = policy.free_trial_rule == FreeTrialRule::member_and_score;
+  const std::string score_text = "score " + std::to_string(score) +
+                                 (score_ok ? " meets the " : " is below the ") +
+                                 std::to_string(policy.free_trial_min_score) + " for a free test drive";
+  const std::string member_text = customer.super_member ? "Super Member" : "not a Super Member";
+  terms.reasons.push_back(member_text + " and " + score_text +
+                          (both ? " (both are needed)" : " (either is enough)"));
+  if (terms.free) {
     terms.reasons.push_back("the test drive is free, with no deposit");
     return terms;
   }
   const bool premium = car.price.minor >= policy.premium_from_price.minor;
   const Money fee = premium ? policy.premium_trial_fee : policy.standard_trial_fee;
-  terms.discount = band_discount(score, policy);
-  terms.fee = discounted(fee, terms.discount);
-  terms.deposit = discounted(policy.trial_deposit, terms.discount);
   terms.reasons.push_back(std::string(premium ? "premium" : "standard") + " model: fee " +
                           format_major_units(fee.minor) + " " + fee.currency.str() + ", deposit " +
                           format_major_units(policy.trial_deposit.minor) + " " + policy.trial_deposit.currency.str());

@@ -63,6 +63,11 @@ void Tower::prune_deadlines() {
 
 void Tower::rebuild_indices() {
   slot_cars_.assign(state_.config.layout.slots.size(), CarId{});
+  const auto& slots = state_.config.layout.slots;
+  slots_low_first_.resize(slots.size());
+  for (std::uint32_t i = 0; i < slots.size(); ++i) slots_low_first_[i] = i;
+  std::stable_sort(slots_low_first_.begin(), slots_low_first_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return slots[a].level < slots[b].level; });
   bay_cars_.assign(state_.config.layout.bays.size(), CarId{});
   customers_by_identity_.clear();
   claimed_.clear();

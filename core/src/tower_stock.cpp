@@ -73,27 +73,33 @@ Result<SizeClass> Tower::size_class_of(const CarSpec& spec) const {
 }
 
 Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size, LiftId lift) const {
-  // Smallest fitting class first, so large slots stay free for large cars.
+  // Smallest fitting class first, so large slots stay free for large cars; lowest level first within it.
   std::vector<const SlotDef*> candidates;
   for (int cls = static_cast<int>(size); cls <= static_cast<int>(SizeClass::large) && candidates.empty(); ++cls)
-    for (const auto& slot : state_.config.layout.slots)
-      if (static_cast<int>(slot.size) == cls && !slot_cars_[slot.id.value - 1].valid() &&
-          (!lift.valid() || slot.lift == lift))
+    for (const std::uint32_t index : slots_low_first_) {
+      const SlotDef& slot = state_.config.layout.slots[index];
+      if (static_cast<int>(slot.size) == cls && !slot_cars_[index].valid() && (!lift.valid() || slot.lift == lift))
         candidates.push_back(&slot);
+    }
   if (candidates.empty())
     return refuse(ErrorCode::conflict, std::string("no free slot fits a ") + to_string(size) + " car" +
                                            (lift.valid() && state_.config.layout.lifts > 1
                                                 ? " around lift " + number(lift.value)
                                                 : std::string()));
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const SlotDef* a, const SlotDef* b) { return a->level < b->level; });
   // Turnover-based placement: the most wanted models go nearest the bays, the least wanted highest.
-  const auto demand = demand_by_model();
-  int most_wanted = 0;
-  for (const auto& [key, count] : demand) most_wanted = std::max(most_wanted, count);
+  int most_wanted = 0, wanted = 0;
+  const std::string key = model_key(spec.make, spec.model);
+  if (std::none_of(sale_demand_.begin(), sale_demand_.end(), [](int claims) { return claims > 0; })) {
+    for (const auto& [model, count] : demand_) {  // no flash-sale claims to add: read the counts in place
+      most_wanted = std::max(most_wanted, count);
+      if (model == key) wanted = count;
+    }
+  } else {
+    const auto demand = demand_by_model();
+    for (const auto& [model, count] : demand) most_wanted = std::max(most_wanted, count);
+    if (const auto found = demand.find(key); found != demand.end()) wanted = found->second;
+  }
   if (most_wanted == 0) return candidates.front()->id;
-  const auto found = demand.find(model_key(spec.make, spec.model));
-  const std::int64_t wanted = found == demand.end() ? 0 : found->second;
   const std::int64_t last = static_cast<std::int64_t>(candidates.size()) - 1;
   return candidates[static_cast<std::size_t>(last * (most_wanted - wanted) / most_wanted)]->id;
 }

@@ -43,7 +43,7 @@ Result<Tower::Events> Tower::decide_command(const BookTrial& command, SimTime no
   if (auto quota = check_trial_quota(customer, car, now); !quota) return quota.error();
   if (auto available = check_car_available(car); !available) return available.error();
   if (auto code = check_text(command.pickup_code, "pickup_code", 512); !code) return code.error();
-  const TrialTerms terms = trial_terms(customer, car.spec, state_.config.credit);
+  const TrialTerms terms = trial_charges(customer, car.spec, state_.config.credit);
   const TrialId id{static_cast<std::uint32_t>(state_.trials.size() + 1)};
   return Events{{now, TrialBooked{id, customer.id, car.id, model_key(car.spec.make, car.spec.model), terms.fee,
                                   terms.deposit, now + state_.config.trials.pickup_window, command.pickup_code}}};

@@ -30,4 +30,7 @@ struct TrialTerms {
 // otherwise the customer pays a fee by the car's price class and a deposit, both discounted by score band.
 TrialTerms trial_terms(const Customer& customer, const CarSpec& car, const CreditPolicy& policy);
 
+// The same terms without their reasons (empty): what a booking charges, for the paths that show no text.
+TrialTerms trial_charges(const Customer& customer, const CarSpec& car, const CreditPolicy& policy);
+
 }  // namespace tower

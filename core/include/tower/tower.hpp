@@ -169,6 +169,7 @@ class Tower {
 
   // derived indices, rebuilt by rebuild_indices()
   std::vector<CarId> slot_cars_;                    // by slot id - 1
+  std::vector<std::uint32_t> slots_low_first_;      // slot indices by level, in id order within a level
   std::vector<CarId> bay_cars_;                     // by bay id - 1
   std::unordered_map<std::string, CustomerId> customers_by_identity_;
   std::unordered_set<std::uint64_t> claimed_;        // (sale << 32 | customer) of every claim ever made
