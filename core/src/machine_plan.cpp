@@ -158,6 +158,7 @@ class PlanBuilder {
  public:
   PlanBuilder(const MachineConfig& machine, const MachinePose& from) : machine_(machine), pose_(from) {
     plan_.start_pose = from;
+    plan_.steps.reserve(16);  // a trip has about a dozen steps; growing would copy their profiles
   }
 
   // Moves an axis from where it is to `to` (the turntable the shorter way), rest to rest, starting at `start`.
@@ -182,14 +183,13 @@ class PlanBuilder {
       position = to;
       return start;
     }
-    PlanStep step;
+    PlanStep& step = plan_.steps.emplace_back();
     step.actuator = actuator;
     step.start = start;
     step.duration = whole_microseconds(profile->duration_s);
     step.from = position;
     step.to = to;
     step.profile = *profile;
-    plan_.steps.push_back(step);
     position = to;
     return start + step.duration;
   }
@@ -203,7 +203,7 @@ class PlanBuilder {
     return std::max(*lift_done, *turn_done);
   }
 
-  // Out to the full stroke and back. Returns when the transfer is retracted again.
+  // Transfer steps so far: the strokes, counted from 1, that MachinePlan's load fields name.
   int strokes() const {
     int count = 0;
     for (const PlanStep& step : plan_.steps) count += step.actuator == Actuator::transfer ? 1 : 0;
@@ -216,6 +216,7 @@ class PlanBuilder {
     plan_.unload_stroke = unload_stroke;
   }
 
+  // Out to the full stroke and back. Returns when the transfer is retracted again.
   Result<Duration> extend_and_retract(Duration start) {
     auto out = move(Actuator::transfer, start, machine_.transfer_stroke_m);
     if (!out) return out;
@@ -288,8 +289,16 @@ class PlanBuilder {
   Duration door_time() const { return whole_microseconds(machine_.inner_door_s); }
 
   MachinePlan finish() {
-    std::stable_sort(plan_.steps.begin(), plan_.steps.end(),
-                     [](const PlanStep& a, const PlanStep& b) { return a.start < b.start; });
+    // A stable sort by start, moving each (large) step once: doors are added after the travel they overlap.
+    std::vector<PlanStep>& steps = plan_.steps;
+    auto earlier = [&](std::size_t a, std::size_t b) { return steps[a].start < steps[b].start; };
+    std::vector<std::size_t> order(steps.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), earlier);
+    std::vector<PlanStep> sorted;
+    sorted.reserve(steps.size());
+    for (const std::size_t i : order) sorted.push_back(std::move(steps[i]));
+    steps = std::move(sorted);
     for (const PlanStep& step : plan_.steps) plan_.duration = std::max(plan_.duration, step.start + step.duration);
     plan_.end_pose = pose_;
     return std::move(plan_);
