@@ -45,19 +45,20 @@ void Simulator::stock_up(int target) {
 
 CarId Simulator::choose_car(Random& random) {
   // Customers pick among the cars nobody holds, by how popular the model is (or all alike: random storage).
+  // One pass over the cars gathers the candidates and their running total of weight.
   const bool alike = scenario_.demand.car_choice == CarChoice::random_storage;
-  auto weight = [&](const Car& car) { return alike ? 1 : car_weight_[car.id.value - 1]; };
+  std::vector<std::pair<CarId, std::int64_t>>& candidates = choice_scratch_;
+  candidates.clear();
   std::int64_t total = 0;
-  const auto& cars = tower_.state().cars;
-  for (const Car& car : cars)
-    if (car.state == CarState::in_slot && !car.hold.held()) total += weight(car);
+  for (const Car& car : tower_.state().cars)
+    if (car.state == CarState::in_slot && !car.hold.held()) {
+      total += alike ? 1 : car_weight_[car.id.value - 1];
+      candidates.emplace_back(car.id, total);
+    }
   if (total == 0) return CarId{};
-  auto pick = static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(total)));
-  for (const Car& car : cars) {
-    if (car.state != CarState::in_slot || car.hold.held()) continue;
-    pick -= weight(car);
-    if (pick < 0) return car.id;
-  }
+  const auto pick = static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(total)));
+  for (const auto& [car, running] : candidates)
+    if (pick < running) return car;
   return CarId{};
 }
 

@@ -326,6 +326,7 @@ class Simulator {
   std::vector<Job> jobs_;
   std::vector<std::uint32_t> returners_;  // trials waiting at the entrance for a free bay
   std::vector<int> car_weight_;        // by car id - 1: how much customers want its model
+  std::vector<std::pair<CarId, std::int64_t>> choice_scratch_;  // choose_car's, kept to spare an allocation
   std::uint32_t next_serial_ = 1;
 
   std::vector<int> bay_blocked_;     // by bay id - 1: blocks in force
