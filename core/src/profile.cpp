@@ -175,71 +175,92 @@ profile_detail::Best fastest(const AxisState& start, const ProfileRequest& reque
 
 // [SECTION] Assembling the phases and the envelope
 
-// Widens [low, high] by the turning points of a phase that reverses: where v(t) = 0 strictly inside it.
-void widen_by_reversal(const ProfilePhase& phase, double& low, double& high) {
-  const AxisState& s = phase.start;
-  const double j = phase.jerk_mps3, t_end = phase.duration_s;
+// The position envelope so far: [low, high].
+struct Envelope {
+  double low, high;
+};
+
+// Widens the envelope by the turning points of a phase that reverses: where v(t) = 0 strictly inside it. Takes
+// and returns values (no references), so the caller's running state stays in registers on the usual path.
+Envelope widen_by_reversal(const AxisState s, double j, double t_end, Envelope envelope) {
   const double v = s.velocity_mps, a = s.acceleration_mps2;
   const auto include = [&](double t) {
     if (!(t > 0.0 && t < t_end)) return;
     const double p = advance(s, j, t).position_m;
-    low = profile_detail::min_of(low, p);
-    high = profile_detail::max_of(high, p);
+    envelope.low = profile_detail::min_of(envelope.low, p);
+    envelope.high = profile_detail::max_of(envelope.high, p);
   };
   if (j == 0.0) {
     if (a != 0.0) include(-v / a);
-    return;
+    return envelope;
   }
   // v(t) = v + a t + j t^2 / 2 = 0  <=>  t^2 + (2a/j) t + 2v/j = 0.
   double roots[2];
   const int n = profile_detail::solve_monic_quadratic(2.0 * a / j, 2.0 * v / j, roots);
   for (int i = 0; i < n; ++i) include(roots[i]);
+  return envelope;
 }
 
-// The running state of one pass over the phases (see assemble).
+// The running state of one pass over the phases (see assemble). It is kept apart from the Profile (phase
+// count and flags included) and written back once at the end, so it can live in registers.
 struct Assembly {
   AxisState state;
   double duration = 0.0, low = 0.0, high = 0.0;
+  ProfilePhase* next = nullptr;  // where the next phase goes
+  bool reaches_vmax = false, reaches_amax = false;
 };
+
+// What add_phase knows of a phase's jerk at compile time: a hold (j = 0, candidate phases only), a ramp
+// (j = +-jmax, candidate phases only) or anything (braking phases).
+enum class Jerk { hold, ramp, any };
 
 // Appends one phase starting at the running state and advances it: the end state by exact integration, the
 // duration, and the position envelope (every phase end, plus the turning points inside phases whose velocity
 // changes sign, checked cheaply from the velocity at the ends and where a crosses zero, so most phases cost
 // nothing extra).
-template <bool Ramp>
-inline void add_phase(Profile& profile, Assembly& run, double t, double j) {
+// A hold integrates as advance(start, 0.0, t) does with its zero terms left out: with t > 0 they are all +0,
+// and adding +0 changes no value but -0, which the settled acceleration never is; so the bits are the same.
+template <Jerk Kind>
+inline void add_phase(Assembly& run, double t, double j) {
   const AxisState start = run.state;
-  ProfilePhase& phase = profile.phases[profile.phase_count++];
-  phase = ProfilePhase{t, j, start};
-  run.state = advance(start, j, t);
+  *run.next++ = ProfilePhase{t, j, start};
+  if constexpr (Kind == Jerk::hold) {
+    run.state = AxisState{start.position_m + t * (start.velocity_mps + t * (0.5 * start.acceleration_mps2)),
+                          start.velocity_mps + t * start.acceleration_mps2, start.acceleration_mps2};
+  } else {
+    run.state = advance(start, j, t);
+  }
   run.duration += t;
   run.low = profile_detail::min_of(run.low, run.state.position_m);
   run.high = profile_detail::max_of(run.high, run.state.position_m);
   const double v = start.velocity_mps, a = start.acceleration_mps2;
   double v_low = profile_detail::min_of(v, run.state.velocity_mps), v_high = profile_detail::max_of(v, run.state.velocity_mps);
-  if (Ramp && j != 0.0 && a * run.state.acceleration_mps2 < 0.0) {
+  if (Kind != Jerk::hold && (Kind == Jerk::ramp || j != 0.0) && a * run.state.acceleration_mps2 < 0.0) {
     const double v_turn = v - a * a * (0.5 / j);
     v_low = profile_detail::min_of(v_low, v_turn);
     v_high = profile_detail::max_of(v_high, v_turn);
   }
-  if (v_low < 0.0 && v_high > 0.0) [[unlikely]] widen_by_reversal(phase, run.low, run.high);
+  if (v_low < 0.0 && v_high > 0.0) [[unlikely]] {
+    const Envelope widened = widen_by_reversal(start, j, t, Envelope{run.low, run.high});
+    run.low = widened.low;
+    run.high = widened.high;
+  }
 }
 
 // Phase I of the candidate (jerk pattern known at compile time), skipped when it has zero length.
 template <int I>
-inline void add_candidate_phase(const AxisLimits& lim, const profile_detail::Candidate& candidate, Profile& profile,
-                                Assembly& run) {
+inline void add_candidate_phase(const AxisLimits& lim, const profile_detail::Candidate& candidate, Assembly& run) {
   const double t = candidate.t[I];
   if (t == 0.0) return;
   if constexpr (profile_detail::jerk_pattern[I] == 0) {
     // Zero-jerk phases after braking hold a settled acceleration (see profile_detail::settled).
     run.state.acceleration_mps2 = profile_detail::settled(run.state.acceleration_mps2, lim.amax_mps2);
     const double a = std::fabs(run.state.acceleration_mps2);
-    profile.reaches_amax |= a >= lim.amax_mps2 * (1.0 - 1e-9);
-    profile.reaches_vmax |= a == 0.0 && std::fabs(run.state.velocity_mps) >= lim.vmax_mps * (1.0 - 1e-9);
-    add_phase<false>(profile, run, t, 0.0);
+    run.reaches_amax |= a >= lim.amax_mps2 * (1.0 - 1e-9);
+    run.reaches_vmax |= a == 0.0 && std::fabs(run.state.velocity_mps) >= lim.vmax_mps * (1.0 - 1e-9);
+    add_phase<Jerk::hold>(run, t, 0.0);
   } else {
-    add_phase<true>(profile, run, t, candidate.direction * profile_detail::jerk_pattern[I] * lim.jmax_mps3);
+    add_phase<Jerk::ramp>(run, t, candidate.direction * profile_detail::jerk_pattern[I] * lim.jmax_mps3);
   }
 }
 
@@ -249,19 +270,22 @@ inline void add_candidate_phase(const AxisLimits& lim, const profile_detail::Can
 void assemble(const ProfileRequest& request, const profile_detail::Candidate& candidate, Profile& profile) {
   const AxisLimits& lim = request.limits;
   Assembly run{AxisState{0.0, request.v0_mps, request.a0_mps2}};
+  run.next = profile.phases.data();
   const std::size_t braking = profile.braking_phases;
-  profile.phase_count = 0;
-  profile.reaches_vmax = profile.reaches_amax = false;
+  // Each braking phase is read before its own slot is rewritten (run.next points at it).
   for (std::size_t i = 0; i < braking; ++i) {
-    add_phase<true>(profile, run, profile.phases[i].duration_s, profile.phases[i].jerk_mps3);
+    add_phase<Jerk::any>(run, profile.phases[i].duration_s, profile.phases[i].jerk_mps3);
   }
-  add_candidate_phase<0>(lim, candidate, profile, run);
-  add_candidate_phase<1>(lim, candidate, profile, run);
-  add_candidate_phase<2>(lim, candidate, profile, run);
-  add_candidate_phase<3>(lim, candidate, profile, run);
-  add_candidate_phase<4>(lim, candidate, profile, run);
-  add_candidate_phase<5>(lim, candidate, profile, run);
-  add_candidate_phase<6>(lim, candidate, profile, run);
+  add_candidate_phase<0>(lim, candidate, run);
+  add_candidate_phase<1>(lim, candidate, run);
+  add_candidate_phase<2>(lim, candidate, run);
+  add_candidate_phase<3>(lim, candidate, run);
+  add_candidate_phase<4>(lim, candidate, run);
+  add_candidate_phase<5>(lim, candidate, run);
+  add_candidate_phase<6>(lim, candidate, run);
+  profile.phase_count = static_cast<std::size_t>(run.next - profile.phases.data());
+  profile.reaches_vmax = run.reaches_vmax;
+  profile.reaches_amax = run.reaches_amax;
   profile.end = run.state;
   profile.duration_s = run.duration;
   profile.min_position_m = run.low;
