@@ -82,6 +82,26 @@ struct Scene {
 class Playback {
  public:
   static Result<Playback> create(const Scenario& scenario);
+  // The scene points into the simulator's tower (its config, its cars' specs), so a copied or moved playback
+  // draws its own scene again instead of keeping pointers into the one it came from.
+  Playback(const Playback& other)
+      : speed(other.speed), paused(other.paused), simulator_(other.simulator_), now_(other.now_), plans_(other.plans_) {
+    refresh();
+  }
+  Playback(Playback&& other)
+      : speed(other.speed), paused(other.paused), simulator_(std::move(other.simulator_)), now_(other.now_),
+        plans_(std::move(other.plans_)) {
+    refresh();
+  }
+  Playback& operator=(Playback other) {
+    speed = other.speed;
+    paused = other.paused;
+    simulator_ = std::move(other.simulator_);
+    now_ = other.now_;
+    plans_ = std::move(other.plans_);
+    refresh();
+    return *this;
+  }
 
   void advance(double real_seconds);  // no-op while paused or finished
   void jump_to(SimTime at);           // runs the simulation to `at` at once (capped at its end)
