@@ -23,6 +23,7 @@ struct Coefficients {
   double C;      // J^2 D - J (vf af - v0 a0) - (a0^3 - af^3) / 3
   double S1;     // the amax-dependent part of the acc0 / acc1 constant terms
   double S2;     // 3 (alpha^2 - beta^2)
+  double C_terms, S_terms;  // sizes of the terms that C and S1 +- S2 are summed from (see Quartic)
 };
 
 inline Coefficients coefficients(const Problem& pr) {
@@ -37,12 +38,20 @@ inline Coefficients coefficients(const Problem& pr) {
   k.S1 = 12.0 * A * A * J * (v0 + vf) - 6.0 * A * A * (a0 * a0 + af * af) - 24.0 * A * pr.distance * J * J -
          24.0 * A * J * (a0 * v0 - af * vf) + 8.0 * A * (a0_3 - af_3);
   k.S2 = 3.0 * (k.alpha * k.alpha - k.beta * k.beta);
+  const double abs_a0_3 = std::fabs(a0_3), abs_af_3 = std::fabs(af_3), abs_d = std::fabs(pr.distance);
+  k.C_terms = J * J * abs_d + J * (std::fabs(vf * af) + std::fabs(v0 * a0)) + (abs_a0_3 + abs_af_3) / 3.0;
+  k.S_terms = 12.0 * A * A * J * (std::fabs(v0) + std::fabs(vf)) + 6.0 * A * A * (a0 * a0 + af * af) +
+              24.0 * A * abs_d * J * J + 24.0 * A * J * (std::fabs(a0 * v0) + std::fabs(af * vf)) +
+              8.0 * A * (abs_a0_3 + abs_af_3) + 3.0 * (k.alpha * k.alpha + k.beta * k.beta);
   return k;
 }
 
 // x^4 + p x^2 + q x + r and its derivative.
 struct Quartic {
   double p, q, r;
+  // Sizes of the terms that q and r were summed from, which bound their rounding: a coefficient that cancels
+  // to about zero (r does for a move that is one constant acceleration) is only known to within that.
+  double q_terms = 0.0, r_terms = 0.0;
   double value(double x) const {
     const double x2 = x * x;
     return (x2 + p) * x2 + q * x + r;
@@ -55,7 +64,7 @@ struct Quartic {
   // Size of the terms at x, for telling a touching root from rounding.
   double magnitude(double x) const {
     const double x2 = x * x;
-    return x2 * x2 + std::fabs(p) * x2 + std::fabs(q * x) + std::fabs(r);
+    return x2 * x2 + std::fabs(p) * x2 + max_of(std::fabs(q), q_terms) * std::fabs(x) + max_of(std::fabs(r), r_terms);
   }
 };
 
@@ -105,13 +114,21 @@ void solve_isolated(const Problem& pr, const Isolation& iso, Best& best, const B
     if ((values[i] <= 0.0) != (values[i + 1] <= 0.0) || values[i] == 0.0) {
       root = bracketed_root(eval, points[i], values[i], points[i + 1], values[i + 1]);
     } else {
-      // A root touching zero at an extremum shows no sign change; rounding decides, so try the extremum.
-      const double edge = iso.fastest_at_lo ? points[i + 1] : points[i];
-      const bool interior = edge != iso.lo && edge != iso.hi;
-      if (!interior || std::fabs(iso.quartic.value(edge - iso.shift)) > 1e-12 * iso.quartic.magnitude(edge - iso.shift)) {
+      // No sign change, yet a root may sit on an end of the piece: touching zero at an extremum, or at an end
+      // of the parameter range (a phase of zero length: a move that is one constant acceleration ends its
+      // acc0 range exactly on the root). Rounding decides the sign there, so an end where f vanishes to
+      // rounding is the root, the fast end first.
+      const double near = start, far = iso.fastest_at_lo ? points[i + 1] : points[i];
+      const auto vanishes = [&](double s) {
+        return std::fabs(iso.quartic.value(s - iso.shift)) <= 1e-12 * iso.quartic.magnitude(s - iso.shift);
+      };
+      if (vanishes(near)) {
+        root = near;
+      } else if (vanishes(far)) {
+        root = far;
+      } else {
         continue;
       }
-      root = edge;
     }
     Candidate c{};
     if (build(root, c) && best.offer(pr, c)) return;
@@ -126,7 +143,7 @@ inline void solve_none(const Problem& pr, const Coefficients& k, Best& best) {
   const double spare = A * A - std::fabs(k.K);
   if (spare < 0.0) return;
   const double width = std::sqrt(spare);
-  Isolation iso{{2.0 * (k.alpha + k.beta), -4.0 * k.C, -k.K * k.K}, 0.0, max_of(max_of(A - width, pr.a0 - pr.af), 1e-9 * A),
+  Isolation iso{{2.0 * (k.alpha + k.beta), -4.0 * k.C, -k.K * k.K, 4.0 * k.C_terms}, 0.0, max_of(max_of(A - width, pr.a0 - pr.af), 1e-9 * A),
                 A + width, {0.0, 0.0}, 0, true};
   if (!(iso.lo < iso.hi)) return;
   const auto duration = [&](double d) { return (2.0 * d + pr.af - pr.a0) * inv_j; };
@@ -169,7 +186,8 @@ inline void solve_acc0(const Problem& pr, const Coefficients& k, Best& best) {
     const double v2 = pr.vf + (2.0 * am * am - pr.af * pr.af - A2) * 0.5 * inv_j;
     return (2.0 * A - pr.a0 + pr.af - 2.0 * am) * inv_j + (v2 - v1) / A;
   };
-  Isolation iso{{k.beta - 0.5 * A2, -A * k.beta, A2 * A2 / 16.0 - 0.75 * A2 * k.beta + (k.S1 - k.S2) / 12.0},
+  Isolation iso{{k.beta - 0.5 * A2, -A * k.beta, A2 * A2 / 16.0 - 0.75 * A2 * k.beta + (k.S1 - k.S2) / 12.0, 0.0,
+                 A2 * A2 / 16.0 + 0.75 * A2 * std::fabs(k.beta) + k.S_terms / 12.0},
                 0.5 * A, -A, min_of(pr.af, A), {0.0, 0.0}, 0, false};
   if (!(iso.lo < iso.hi)) return;
   if (std::fabs(pr.distance) > pr.vmax * duration(iso.lo) * (1.0 + 1e-9)) return;
@@ -195,7 +213,8 @@ inline void solve_acc1(const Problem& pr, const Coefficients& k, Best& best) {
     const double v3 = pr.v0 + (2.0 * ap * ap - pr.a0 * pr.a0 - A2) * 0.5 * inv_j;
     return (2.0 * ap - pr.a0 + 2.0 * A + pr.af) * inv_j + (v3 - v4) / A;
   };
-  Isolation iso{{k.alpha - 0.5 * A2, A * k.alpha, A2 * A2 / 16.0 - 0.75 * A2 * k.alpha + (k.S1 + k.S2) / 12.0},
+  Isolation iso{{k.alpha - 0.5 * A2, A * k.alpha, A2 * A2 / 16.0 - 0.75 * A2 * k.alpha + (k.S1 + k.S2) / 12.0, 0.0,
+                 A2 * A2 / 16.0 + 0.75 * A2 * std::fabs(k.alpha) + k.S_terms / 12.0},
                 -0.5 * A, max_of(pr.a0, -A), A, {0.0, 0.0}, 0, true};
   if (!(iso.lo < iso.hi)) return;
   if (std::fabs(pr.distance) > pr.vmax * duration(iso.hi) * (1.0 + 1e-9)) return;
