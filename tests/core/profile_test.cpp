@@ -416,6 +416,49 @@ TEST_CASE("moving starts and targets: the lift re-planned mid-move", "[profile]"
   }
 }
 
+TEST_CASE("a move that is one constant acceleration is found despite rounding", "[profile]") {
+  // The transfer's limits are not powers of two, so rounding decides on which side of zero the acc0
+  // shape's equation ends: its root sits exactly at the end of the parameter range (the last ramp has zero
+  // length). These used to fail with "no jerk-limited profile found".
+  const AxisLimits transfer{1.5, 0.8, 1.5};
+  SECTION("from -0.75 m/s to +0.75 m/s at +0.4 m/s^2, back where it started") {
+    ProfileRequest r = rest_to_rest(0.0, transfer);
+    r.v0_mps = -0.75;
+    r.a0_mps2 = 0.4;
+    r.vf_mps = 0.75;
+    r.af_mps2 = 0.4;
+    const Profile p = plan(r);
+    // Ramp 0.4 -> 0.8 and back (each 0.4/J s, together gaining (0.8^2 - 0.4^2)/J m/s), hold +0.8 for the
+    // rest of the 1.5 m/s; the acceleration is symmetric about the middle, so the axis ends where it began.
+    const double ramp = 0.4 / 1.5, hold = (1.5 - (0.64 - 0.16) / 1.5) / 0.8;
+    CHECK(p.duration_s == Approx(2.0 * ramp + hold).epsilon(1e-12));
+    check_phases(r, p);
+  }
+  SECTION("every start and target on a grid of limit values plans, matching the exhaustive search") {
+    for (const AxisLimits lim : {transfer, lift, AxisLimits{3.0, 0.5, 5.0}, AxisLimits{0.5, 2.0, 1.0}}) {
+      const double V = lim.vmax_mps, A = lim.amax_mps2;
+      const double velocities[] = {-V, -V / 2, 0.0, V / 2, V}, accelerations[] = {-A, -A / 2, 0.0, A / 2, A};
+      int planned = 0;
+      for (const double v0 : velocities)
+        for (const double a0 : accelerations)
+          for (const double vf : velocities)
+            for (const double af : accelerations)
+              for (const double d : {-3.0, 0.0, 1e-9, 3.0}) {
+                const ProfileRequest r{v0, a0, d, vf, af, lim};
+                if (!tower::check_profile_request(r).ok()) continue;
+                INFO("v0=" << v0 << " a0=" << a0 << " D=" << d << " vf=" << vf << " af=" << af << " vmax=" << V);
+                const auto fast = tower::plan_profile(r);
+                const auto slow = tower::plan_profile_exhaustive(r);
+                REQUIRE(fast.ok());
+                REQUIRE(slow.ok());
+                CHECK(fast->duration_s == Approx(slow->duration_s).epsilon(1e-10));
+                ++planned;
+              }
+      CHECK(planned > 1000);
+    }
+  }
+}
+
 // [SECTION] Refused input
 
 TEST_CASE("invalid input is refused with the field named", "[profile]") {
