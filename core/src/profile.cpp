@@ -147,11 +147,16 @@ profile_detail::Best fastest(const AxisState& start, const ProfileRequest& reque
       solve_rest_to_rest(up.distance >= 0.0 ? up : down, best);
       if (best.found) return best;
     }
+    // Being the only valid one, a cruise towards the target (most re-plans) is the answer once found, before
+    // the stopping point that orders the rest of the search is worked out.
+    const Problem& ahead = up.distance >= 0.0 ? up : down;
+    solve_cruise(ahead, best);
+    if (best.found) return best;
     double stop[7];
     velocity_change(up, stop);
     const bool forward = up.distance >= travel(up, stop);
     for (const Problem* pr : {forward ? &up : &down, forward ? &down : &up}) {
-      solve_cruise(*pr, best);
+      if (pr != &ahead) solve_cruise(*pr, best);
       if (!best.found) solve_acc0_acc1(*pr, best);
       if (!best.found) solve_quartic_shapes(*pr, best);
       if (best.found) return best;
