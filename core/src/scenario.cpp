@@ -13,15 +13,15 @@ namespace {
 
 Error invalid(std::string message) { return make_error(ErrorCode::invalid_argument, std::move(message)); }
 
-std::string range_text(double low, double high) {
-  auto text = [](double value) {
-    std::string s = std::to_string(value);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (s.back() == '.') s.pop_back();
-    return s;
-  };
-  return text(low) + ".." + text(high);
+// "24", "0.5": no trailing zeros.
+std::string number_text(double value) {
+  std::string s = std::to_string(value);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (s.back() == '.') s.pop_back();
+  return s;
 }
+
+std::string range_text(double low, double high) { return number_text(low) + ".." + number_text(high); }
 
 // Reads the fields of one JSON object, each checked against its range; the first problem wins.
 class Fields {
@@ -87,6 +87,29 @@ class Fields {
   Status status_ = ok_status();
 };
 
+Status decode_visit(const json& object, const std::string& path, ScriptedVisit& visit) {
+  Fields fields(object, path);
+  std::string kind;
+  fields.text("kind", kind);
+  if (kind == "buyer") visit.kind = ScriptedKind::buyer;
+  else if (kind == "trial_booking") visit.kind = ScriptedKind::trial_booking;
+  else if (kind == "trial_return") visit.kind = ScriptedKind::trial_return;
+  else fields.fail("kind", "must be \"buyer\", \"trial_booking\" or \"trial_return\"");
+  if (!fields.find("at_hour")) fields.fail("at_hour", "is required: when the customer comes, in hours from the start");
+  fields.number("at_hour", 0, 24 * 366, visit.at_hour);
+  fields.number("pickup_at_hour", 0, 24 * 366, visit.pickup_at_hour);
+  fields.integer("credit_score", 0, 2000, visit.credit_score);
+  const bool trial_booking = visit.kind == ScriptedKind::trial_booking;
+  if (trial_booking && !fields.find("pickup_at_hour"))
+    fields.fail("pickup_at_hour", "is required for a trial_booking: the pickup time announced when booking");
+  if (!trial_booking && fields.find("pickup_at_hour")) fields.fail("pickup_at_hour", "is only for a trial_booking");
+  if (trial_booking && visit.pickup_at_hour >= 0 && visit.pickup_at_hour < visit.at_hour)
+    fields.fail("pickup_at_hour", "must not be before at_hour (the booking)");
+  if (visit.kind == ScriptedKind::trial_return && fields.find("credit_score"))
+    fields.fail("credit_score", "is not for a trial_return (the driver has already passed the check)");
+  return fields.finish();
+}
+
 Status decode_demand(const json& object, DemandDef& demand) {
   Fields fields(object, "scenario.demand");
   fields.number("buyers_per_hour", 0, 1000, demand.buyers_per_hour);
@@ -112,6 +135,18 @@ Status decode_demand(const json& object, DemandDef& demand) {
           break;
         }
         demand.hourly_profile.push_back(factor.get<double>());
+      }
+    }
+  }
+  if (const json* script = fields.find("script")) {
+    if (!script->is_array()) {
+      fields.fail("script", "must be a list of scripted customers");
+    } else {
+      for (std::size_t i = 0; i < script->size(); ++i) {
+        ScriptedVisit visit;
+        if (auto decoded = decode_visit((*script)[i], "scenario.demand.script[" + std::to_string(i) + "]", visit); !decoded)
+          fields.fail(decoded.error());
+        demand.script.push_back(visit);
       }
     }
   }
@@ -287,6 +322,20 @@ Result<Scenario> scenario_from_json(const json& json_value) {
   if (scenario.stock < 0) scenario.stock = slots * 4 / 5;
   if (scenario.stock > slots)
     return invalid("scenario.stock must be 0.." + std::to_string(slots) + " (the tower's slots)");
+  const auto& credit = scenario.config.credit;
+  const double drive_hours = static_cast<double>(scenario.config.trials.drive_length.us) / 3.6e9;
+  for (std::size_t i = 0; i < scenario.demand.script.size(); ++i) {
+    const ScriptedVisit& visit = scenario.demand.script[i];
+    const std::string path = "scenario.demand.script[" + std::to_string(i) + "]";
+    if (visit.at_hour > scenario.duration_hours)
+      return invalid(path + ".at_hour must be within the run (duration_hours " + number_text(scenario.duration_hours) + ")");
+    if (visit.credit_score >= 0 && (visit.credit_score < credit.min_score || visit.credit_score > credit.max_score))
+      return invalid(path + ".credit_score must be " + std::to_string(credit.min_score) + ".." +
+                     std::to_string(credit.max_score));
+    if (visit.kind == ScriptedKind::trial_return && visit.at_hour > drive_hours)
+      return invalid(path + ".at_hour must be within the " + number_text(drive_hours) +
+                     "-hour test drive of a car out since the start");
+  }
   const auto bay_count = scenario.config.layout.bays.size();
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     if (scenario.faults[i].kind == FaultKind::bay_blocked && scenario.faults[i].bay.value > bay_count)

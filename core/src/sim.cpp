@@ -70,6 +70,12 @@ Result<Simulator> Simulator::create(const Scenario& scenario) {
   }
   sim.stock_up(scenario.stock);
   sim.start_trials_out(scenario.demand.trials_out_at_start);
+  // Scripted drivers out since the start take their cars now; the other scripted customers come in time.
+  for (std::uint32_t i = 0; i < scenario.demand.script.size(); ++i) {
+    const ScriptedVisit& visit = scenario.demand.script[i];
+    if (visit.kind == ScriptedKind::trial_return) sim.start_trial_out(at_hours(visit.at_hour));
+    else sim.schedule(at_hours(visit.at_hour), EventKind::scripted_visit, i);
+  }
   if (scenario.demand.buyers_per_hour > 0)
     sim.schedule_next_arrival(EventKind::buyer_arrives, scenario.demand.buyers_per_hour);
   if (scenario.demand.trial_pickups_per_hour > 0)
@@ -214,13 +220,22 @@ void Simulator::handle(const Pending& event) {
   log(event.kind, event.a, event.b, 0);
   switch (event.kind) {
     case EventKind::buyer_arrives:
-      on_buyer_arrives();
+      on_buyer_arrives(scenario_.demand.min_credit_score, scenario_.demand.max_credit_score);
       schedule_next_arrival(EventKind::buyer_arrives, scenario_.demand.buyers_per_hour);
       break;
     case EventKind::trial_booking:
-      on_trial_booking();
+      on_trial_booking(scenario_.demand.min_credit_score, scenario_.demand.max_credit_score, SimTime{-1});
       schedule_next_arrival(EventKind::trial_booking, scenario_.demand.trial_pickups_per_hour);
       break;
+    case EventKind::scripted_visit: {
+      const ScriptedVisit& visit = scenario_.demand.script[event.a];
+      const bool drawn = visit.credit_score < 0;  // else the script's score
+      const int low = drawn ? scenario_.demand.min_credit_score : visit.credit_score;
+      const int high = drawn ? scenario_.demand.max_credit_score : visit.credit_score;
+      if (visit.kind == ScriptedKind::buyer) on_buyer_arrives(low, high);
+      else on_trial_booking(low, high, at_hours(visit.pickup_at_hour));
+      break;
+    }
     case EventKind::kiosk_arrival: on_kiosk_arrival(event.a); break;
     case EventKind::call_ahead:
       if (visitors_[event.a].job == 0) request_retrieval(event.a);

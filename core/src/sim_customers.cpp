@@ -102,10 +102,9 @@ void Simulator::count_refusal(const Error& error) {
 }
 
 // Buys on the spot: register, choose, order, pay the down payment, then wait at the kiosk for the car.
-void Simulator::on_buyer_arrives() {
+void Simulator::on_buyer_arrives(int min_score, int max_score) {
   ++counts_.customers;
-  const auto& demand = scenario_.demand;
-  const std::uint32_t v = new_visitor(VisitorKind::buyer, demand.min_credit_score, demand.max_credit_score);
+  const std::uint32_t v = new_visitor(VisitorKind::buyer, min_score, max_score);
   Visitor& visitor = visitors_[v];
   visitor.car = choose_car(visitor.random);
   if (!visitor.car.valid()) {
@@ -123,11 +122,12 @@ void Simulator::on_buyer_arrives() {
   request_retrieval(v);
 }
 
-// Books a test drive for a pickup at an announced time, then comes to the kiosk around that time.
-void Simulator::on_trial_booking() {
+// Books a test drive for a pickup at an announced time (`pickup`, or after a lead drawn from the demand's
+// range when negative), then comes to the kiosk around that time.
+void Simulator::on_trial_booking(int min_score, int max_score, SimTime pickup) {
   ++counts_.customers;
   const auto& demand = scenario_.demand;
-  const std::uint32_t v = new_visitor(VisitorKind::trial, demand.min_credit_score, demand.max_credit_score);
+  const std::uint32_t v = new_visitor(VisitorKind::trial, min_score, max_score);
   visitors_[v].car = choose_car(visitors_[v].random);
   if (!visitors_[v].car.valid()) {
     ++counts_.refused_no_car;
@@ -137,6 +137,7 @@ void Simulator::on_trial_booking() {
   auto booked = tower_.apply(BookTrial{visitors_[v].customer, visitors_[v].car, visitors_[v].code}, now_);
   if (!booked) return count_refusal(booked.error());
   visitors_[v].trial = find_event<TrialBooked>(*booked)->trial;
+  if (pickup.us >= 0) return announce_pickup(v, pickup);
   const double lead_hours = visitors_[v].random.uniform(demand.booking_lead_min_hours, demand.booking_lead_max_hours);
   announce_pickup(v, now_ + Duration{static_cast<std::int64_t>(lead_hours * 3'600'000'000.0)});
 }
@@ -282,21 +283,27 @@ void Simulator::try_returns() {
 
 // Cars already out on a test drive when the run starts: handed over at t = 0, back within three days.
 void Simulator::start_trials_out(int count) {
-  for (int i = 0; i < count; ++i) {
-    const std::uint32_t v = new_visitor(VisitorKind::trial, scenario_.config.credit.max_score, scenario_.config.credit.max_score);
-    Visitor& visitor = visitors_[v];
-    visitor.car = choose_car(visitor.random);
-    if (!visitor.car.valid()) return;
-    auto booked = tower_.apply(BookTrial{visitor.customer, visitor.car, visitor.code}, now_);
-    if (!booked) continue;
-    const TrialId trial = find_event<TrialBooked>(*booked)->trial;
-    const BayId bay = lift_of_slot(tower_.car(visitor.car)->slot).first_bay;
-    if (!tower_.apply(StartPickup{OrderId{}, trial, visitor.code, face_match_permille, bay}, now_) ||
-        !tower_.apply(CarArrived{visitor.car, bay}, now_) || !tower_.apply(HandOver{visitor.car}, now_))
-      continue;
-    const auto back = visitors_[v].random.between(hours(1).us, scenario_.config.trials.drive_length.us);
-    schedule(SimTime{back}, EventKind::trial_return, trial.value);
-  }
+  for (int i = 0; i < count; ++i)
+    if (!start_trial_out(SimTime{-1})) return;
+}
+
+// One car out on a test drive since t = 0, coming back at `back` (drawn within the drive when negative).
+// False when no car was free to be taken.
+bool Simulator::start_trial_out(SimTime back) {
+  const std::uint32_t v = new_visitor(VisitorKind::trial, scenario_.config.credit.max_score, scenario_.config.credit.max_score);
+  Visitor& visitor = visitors_[v];
+  visitor.car = choose_car(visitor.random);
+  if (!visitor.car.valid()) return false;
+  auto booked = tower_.apply(BookTrial{visitor.customer, visitor.car, visitor.code}, now_);
+  if (!booked) return true;
+  const TrialId trial = find_event<TrialBooked>(*booked)->trial;
+  const BayId bay = lift_of_slot(tower_.car(visitor.car)->slot).first_bay;
+  if (!tower_.apply(StartPickup{OrderId{}, trial, visitor.code, face_match_permille, bay}, now_) ||
+      !tower_.apply(CarArrived{visitor.car, bay}, now_) || !tower_.apply(HandOver{visitor.car}, now_))
+    return true;
+  if (back.us < 0) back = SimTime{visitor.random.between(hours(1).us, scenario_.config.trials.drive_length.us)};
+  schedule(back, EventKind::trial_return, trial.value);
+  return true;
 }
 
 Result<std::uint32_t> Simulator::walk_in(const WalkIn& walk_in) {

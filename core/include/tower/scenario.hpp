@@ -26,8 +26,22 @@ namespace tower {
 // storage, for validating the simulator against theory).
 enum class CarChoice { popularity, random_storage };
 
-// Customers arriving as Poisson streams. hourly_profile (24 factors, hour of day 0..23) scales both rates;
-// empty means flat.
+// One scripted customer at a set time (hours from the start of the run), on top of the Poisson streams:
+//   buyer          walks in at at_hour, orders a car and pays the down payment, then waits at the kiosk;
+//   trial_booking  books a test drive at at_hour for a pickup announced for pickup_at_hour;
+//   trial_return   a driver out on a test drive since the start brings the car back at at_hour.
+// The car is chosen as every other customer's is (demand.car_choice).
+enum class ScriptedKind { buyer, trial_booking, trial_return };
+
+struct ScriptedVisit {
+  ScriptedKind kind = ScriptedKind::buyer;
+  double at_hour = 0;
+  double pickup_at_hour = -1;  // trial_booking only (required), >= at_hour
+  int credit_score = -1;       // buyer and trial_booking; -1: uniform in [min_credit_score, max_credit_score]
+};
+
+// Customers arriving as Poisson streams, plus any scripted ones. hourly_profile (24 factors, hour of day
+// 0..23) scales both rates; empty means flat.
 struct DemandDef {
   double buyers_per_hour = 4.0;          // walk-in buyers: register, order, pay, then wait at the kiosk
   double trial_pickups_per_hour = 2.0;   // booked test drives: booked ahead, pickup at an announced time
@@ -38,6 +52,7 @@ struct DemandDef {
   double booking_lead_min_hours = 0.5;   // a trial is booked this long ahead of its pickup, uniform in [min, max]
   double booking_lead_max_hours = 6.0;
   CarChoice car_choice = CarChoice::popularity;  // "car_choice": "popularity" or "random_storage"
+  std::vector<ScriptedVisit> script;             // "script": scripted customers, in any order
 };
 
 // Flash-sale winners who all come for their cars within a short window.

@@ -189,7 +189,7 @@ class Simulator {
   enum class EventKind : std::uint8_t {
     buyer_arrives, trial_booking, call_ahead, kiosk_arrival, rush_starts, lift_done,
     handover_done, trial_return, lift_out_starts, lift_out_ends, bay_blocked_starts, bay_blocked_ends, hour_tick,
-    transfer_jam, jam_cleared, emergency_stop, emergency_reset,
+    transfer_jam, jam_cleared, emergency_stop, emergency_reset, scripted_visit,
   };
 
  private:
@@ -271,12 +271,13 @@ class Simulator {
   // customers (sim_customers.cpp)
   void stock_up(int target);
   void start_trials_out(int count);
+  bool start_trial_out(SimTime back);
   CarId choose_car(Random& random);
   void replace_sold(CarSpec sold);
   std::uint32_t new_visitor(VisitorKind kind, int min_score, int max_score);
   void count_refusal(const Error& error);
-  void on_buyer_arrives();
-  void on_trial_booking();
+  void on_buyer_arrives(int min_score, int max_score);
+  void on_trial_booking(int min_score, int max_score, SimTime pickup);
   void on_rush_starts();
   void announce_pickup(std::uint32_t visitor, SimTime announced);
   void on_kiosk_arrival(std::uint32_t visitor);
