@@ -40,6 +40,20 @@ std::string two_lifts_json() {
     "faults": [{"kind": "emergency_stop", "at_hour": 18.25, "reset_after_minutes": 6}]})";
 }
 
+std::string appointments_json() {
+  return std::string(R"({"name": "Saturday test-drive appointments", "preset": "autobahn-motors", "stock": 54,
+    "duration_hours": 24, "seed": 1, "demand": {"buyers_per_hour": 1.5, "trial_pickups_per_hour": 0.5,
+    "trials_out_at_start": 4, "hourly_profile": )") + day_profile + R"(, "script": [
+      {"kind": "trial_booking", "at_hour": 7, "pickup_at_hour": 9, "credit_score": 780},
+      {"kind": "trial_booking", "at_hour": 7.5, "pickup_at_hour": 9, "credit_score": 805},
+      {"kind": "trial_booking", "at_hour": 8, "pickup_at_hour": 9.5, "credit_score": 760},
+      {"kind": "trial_booking", "at_hour": 8, "pickup_at_hour": 10, "credit_score": 840},
+      {"kind": "trial_booking", "at_hour": 8.5, "pickup_at_hour": 10},
+      {"kind": "trial_return", "at_hour": 9.25}, {"kind": "trial_return", "at_hour": 10.5},
+      {"kind": "buyer", "at_hour": 11, "credit_score": 810}]},
+    "policy": {"schedule": "call_ahead+dual_command", "dwell": "ground"}})";
+}
+
 SimKpis run(const Scenario& scenario) {
   auto kpis = run_scenario(scenario);
   if (!kpis) FAIL(kpis.error().message);
@@ -74,6 +88,7 @@ TEST_CASE("golden: the shipped scenarios hash the same natively and under Node",
       {rush_json(2), 0x6aafff51e6eb068full, 57, 912'529'438},
       {rush_json(3), 0xcab3e6a7953a5d35ull, 57, 179'566'522},
       {two_lifts_json(), 0x42fdcf6769915a4eull, 57, 453'820'330},
+      {appointments_json(), 0xa3665ce064db7674ull, 32, 75'133'336},
   };
   for (const Golden& golden : goldens) {
     const SimKpis kpis = run(scenario_of(golden.json));

@@ -52,7 +52,7 @@ TEST_CASE("the shipped example scenarios run to the event logs the golden test p
   const std::pair<const char*, std::uint64_t> shipped[] = {
       {"normal-day.json", 0x38774d8ede2ce153ull},      {"lift-outage-noon.json", 0x31dee9f6d34f028bull},
       {"flash-sale-rush.json", 0x6aafff51e6eb068full}, {"second-bay.json", 0xcab3e6a7953a5d35ull},
-      {"two-lifts-rush.json", 0x42fdcf6769915a4eull},
+      {"two-lifts-rush.json", 0x42fdcf6769915a4eull},     {"test-drive-appointments.json", 0xa3665ce064db7674ull},
   };
   for (const auto& [name, hash] : shipped) {
     INFO(name);
