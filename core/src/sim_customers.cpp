@@ -29,9 +29,7 @@ int popularity(const CarSpec& spec) {
 }  // namespace
 
 void Simulator::stock_up(int target) {
-  int present = 0;
-  for (const Car& car : tower_.state().cars)
-    if (car.state != CarState::delivered) ++present;
+  const int present = static_cast<int>(tower_.undelivered_cars().size());
   if (present >= target) return;
   for (const CarSpec& spec : sample_stock(target - present, random_, next_serial_, tower_.config().currency)) {
     ++next_serial_;
@@ -50,10 +48,11 @@ CarId Simulator::choose_car(Random& random) {
   std::vector<std::pair<CarId, std::int64_t>>& candidates = choice_scratch_;
   candidates.clear();
   std::int64_t total = 0;
-  for (const Car& car : tower_.state().cars)
-    if (car.state == CarState::in_slot && !car.hold.held()) {
-      total += alike ? 1 : car_weight_[car.id.value - 1];
-      candidates.emplace_back(car.id, total);
+  const auto& cars = tower_.state().cars;
+  for (const CarId id : tower_.undelivered_cars())
+    if (const Car& car = cars[id.value - 1]; car.state == CarState::in_slot && !car.hold.held()) {
+      total += alike ? 1 : car_weight_[id.value - 1];
+      candidates.emplace_back(id, total);
     }
   if (total == 0) return CarId{};
   const auto pick = static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(total)));

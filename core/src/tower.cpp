@@ -77,9 +77,13 @@ void Tower::rebuild_indices() {
   claim_deadlines_.clear();
   trial_deadlines_.clear();
   for (const auto& customer : state_.customers) customers_by_identity_[customer.identity_digest] = customer.id;
+  undelivered_.clear();
+  vins_.clear();
   for (const auto& car : state_.cars) {
     if (car.slot.valid()) slot_cars_[car.slot.value - 1] = car.id;
     if (car.bay.valid()) bay_cars_[car.bay.value - 1] = car.id;
+    if (car.state != CarState::delivered) undelivered_.push_back(car.id);
+    vins_.insert(car.spec.vin);
   }
   for (const auto& order : state_.orders) {
     ++demand_[model_key(state_.cars[order.car.value - 1].spec.make, state_.cars[order.car.value - 1].spec.model)];
@@ -223,6 +227,13 @@ void Tower::set_slot(SlotId slot, CarId car) {
 }
 void Tower::set_bay(BayId bay, CarId car) {
   if (bay.valid()) bay_cars_[bay.value - 1] = car;
+}
+
+void Tower::mark_delivered(Car& car) {
+  car.state = CarState::delivered;
+  car.hold = Hold{};
+  const auto found = std::lower_bound(undelivered_.begin(), undelivered_.end(), car.id);
+  if (found != undelivered_.end() && *found == car.id) undelivered_.erase(found);
 }
 
 void Tower::release_hold(CarId id) {

@@ -135,8 +135,7 @@ void Tower::fold_event(const OrderDelivered& event, SimTime) {
   Car& car = state_.cars[order.car.value - 1];
   set_bay(car.bay, CarId{});
   car.bay = BayId{};
-  car.state = CarState::delivered;
-  car.hold = Hold{};
+  mark_delivered(car);
 }
 
 void Tower::fold_event(const StorageStarted& event, SimTime) {

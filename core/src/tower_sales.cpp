@@ -174,8 +174,7 @@ void Tower::fold_event(const OrderPaid& event, SimTime) {
   Car& car = state_.cars[order.car.value - 1];
   if (order.from_trial) {  // the customer is already driving it
     order.state = OrderState::delivered;
-    car.state = CarState::delivered;
-    car.hold = Hold{};
+    mark_delivered(car);
   } else {
     order.state = OrderState::paid;
     car.state = CarState::sold;

@@ -65,27 +65,37 @@ Result<SizeClass> Tower::size_class_of(const CarSpec& spec) const {
                    " kg) exceeds the tower's envelope of " + std::to_string(tower.length_mm) + " x " +
                    std::to_string(tower.width_mm) + " x " + std::to_string(tower.height_mm) + " mm and " +
                    std::to_string(tower.mass_kg) + " kg (EN 14010)");
-  std::vector<SizeClassLimit> classes = state_.config.size_classes;
-  std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
-  for (const auto& limit : classes)
-    if (fits(spec, limit.envelope)) return limit.size;
+  // The smallest class that fits (the configured list need not be in size order).
+  const SizeClassLimit* smallest = nullptr;
+  for (const auto& limit : state_.config.size_classes)
+    if (fits(spec, limit.envelope) && (!smallest || limit.size < smallest->size)) smallest = &limit;
+  if (smallest) return smallest->size;
   return invalid("no slot size class of this tower fits the car");
 }
 
 Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size, LiftId lift) const {
   // Smallest fitting class first, so large slots stay free for large cars; lowest level first within it.
-  std::vector<const SlotDef*> candidates;
-  for (int cls = static_cast<int>(size); cls <= static_cast<int>(SizeClass::large) && candidates.empty(); ++cls)
-    for (const std::uint32_t index : slots_low_first_) {
-      const SlotDef& slot = state_.config.layout.slots[index];
-      if (static_cast<int>(slot.size) == cls && !slot_cars_[index].valid() && (!lift.valid() || slot.lift == lift))
-        candidates.push_back(&slot);
-    }
-  if (candidates.empty())
+  // Candidates are counted first and the chosen one found in a second pass, so that no list is built.
+  const auto candidate = [&](std::uint32_t index, int cls) {
+    const SlotDef& slot = state_.config.layout.slots[index];
+    return static_cast<int>(slot.size) == cls && !slot_cars_[index].valid() && (!lift.valid() || slot.lift == lift);
+  };
+  int cls = static_cast<int>(size);
+  std::int64_t free_slots = 0;
+  for (;; ++cls) {
+    for (const std::uint32_t index : slots_low_first_) free_slots += candidate(index, cls);
+    if (free_slots > 0 || cls == static_cast<int>(SizeClass::large)) break;
+  }
+  if (free_slots == 0)
     return refuse(ErrorCode::conflict, std::string("no free slot fits a ") + to_string(size) + " car" +
                                            (lift.valid() && state_.config.layout.lifts > 1
                                                 ? " around lift " + number(lift.value)
                                                 : std::string()));
+  const auto nth_candidate = [&](std::int64_t n) {
+    for (const std::uint32_t index : slots_low_first_)
+      if (candidate(index, cls) && n-- == 0) return state_.config.layout.slots[index].id;
+    return SlotId{};  // not reached: n < free_slots
+  };
   // Turnover-based placement: the most wanted models go nearest the bays, the least wanted highest.
   int most_wanted = 0, wanted = 0;
   const std::string key = model_key(spec.make, spec.model);
@@ -99,9 +109,8 @@ Result<SlotId> Tower::choose_slot(const CarSpec& spec, SizeClass size, LiftId li
     for (const auto& [model, count] : demand) most_wanted = std::max(most_wanted, count);
     if (const auto found = demand.find(key); found != demand.end()) wanted = found->second;
   }
-  if (most_wanted == 0) return candidates.front()->id;
-  const std::int64_t last = static_cast<std::int64_t>(candidates.size()) - 1;
-  return candidates[static_cast<std::size_t>(last * (most_wanted - wanted) / most_wanted)]->id;
+  if (most_wanted == 0) return nth_candidate(0);
+  return nth_candidate((free_slots - 1) * (most_wanted - wanted) / most_wanted);
 }
 
 Result<Tower::Events> Tower::decide_command(const StockCar& command, SimTime now) const {
@@ -114,8 +123,7 @@ Result<Tower::Events> Tower::decide_command(const StockCar& command, SimTime now
     if (!check) return check.error();
   if (spec.length_mm <= 0 || spec.width_mm <= 0 || spec.height_mm <= 0 || spec.mass_kg <= 0)
     return invalid("length_mm, width_mm, height_mm and mass_kg must all be positive");
-  for (const auto& car : state_.cars)
-    if (car.spec.vin == spec.vin) return refuse(ErrorCode::conflict, "a car with vin " + spec.vin + " is already in stock");
+  if (vins_.count(spec.vin)) return refuse(ErrorCode::conflict, "a car with vin " + spec.vin + " is already in stock");
   auto size = size_class_of(spec);
   if (!size) return size.error();
   auto slot = choose_slot(spec, *size);
@@ -148,6 +156,8 @@ void Tower::fold_event(const CarStocked& event, SimTime) {
   stocked.slot = event.slot;
   state_.cars.push_back(std::move(stocked));
   set_slot(event.slot, event.car);
+  undelivered_.push_back(event.car);
+  vins_.insert(event.spec.vin);
 }
 
 }  // namespace tower

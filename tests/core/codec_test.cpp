@@ -85,6 +85,7 @@ TEST_CASE("state is the fold of the events: replaying the log rebuilds the same 
   Tower replayed = default_tower();
   for (const auto& event : journey.log) replayed.fold(*event_from_json(to_json(event)));
   CHECK(replayed.state_hash() == journey.tower.state_hash());
+  CHECK(replayed.undelivered_cars() == journey.tower.undelivered_cars());
 }
 
 TEST_CASE("a snapshot restores the same state, and the restored tower keeps working", "[codec]") {
@@ -100,6 +101,11 @@ TEST_CASE("a snapshot restores the same state, and the restored tower keeps work
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == ErrorCode::limit_reached);
   CHECK(restored->apply(PlaceOrder{CustomerId{1}, CarId{3}, "c"}, at_minute(61)).ok());
+  // The Golf was handed over: no longer the tower's stock, but its VIN stays taken.
+  CHECK(restored->undelivered_cars() == std::vector<CarId>{CarId{2}, CarId{3}});
+  const auto golf_again = restored->apply(StockCar{make_car(model_named("Golf"), "blue", 9001)}, at_minute(62));
+  REQUIRE_FALSE(golf_again.ok());
+  CHECK(golf_again.error().code == ErrorCode::conflict);
 }
 
 TEST_CASE("a snapshot whose cars share a slot is refused", "[codec]") {

@@ -2,6 +2,7 @@
 // stored, and who may register.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "fixtures.hpp"
@@ -120,6 +121,15 @@ TEST_CASE("a car takes the smallest slot class it fits", "[inventory]") {
   CHECK(slot_of(tower, gls).size == SizeClass::large);
   CHECK(tower.car(gls)->state == CarState::in_slot);
   CHECK(tower.car_in_slot(tower.car(gls)->slot) == gls);
+}
+
+TEST_CASE("the smallest fitting class wins whatever order the configuration lists the classes in", "[inventory]") {
+  TowerConfig config = default_tower_config();
+  std::reverse(config.size_classes.begin(), config.size_classes.end());
+  Tower tower = default_tower(config);
+  CHECK(tower.car(stock_car(tower, "Golf"))->size == SizeClass::compact);
+  CHECK(tower.car(stock_car(tower, "Corolla"))->size == SizeClass::standard);
+  CHECK(tower.car(stock_car(tower, "GLS"))->size == SizeClass::large);
 }
 
 TEST_CASE("a compact car takes a compact slot while one is free, then the next larger class", "[inventory]") {

@@ -313,6 +313,7 @@ TEST_CASE("a customer can convert a test drive into a purchase", "[trials]") {
   const CustomerId driver = register_customer(tower, 800);
   const TrialId trial = book(tower, driver, car, at_minute(0));
   drive_off(tower, trial, at_minute(0));
+  CHECK(tower.undelivered_cars() == std::vector<CarId>{car});  // out on a test drive is still the tower's
 
   const Error wrong = refuse(tower, ConvertTrial{trial, cny(15'979)}, at_minute(60));
   CHECK(wrong.code == ErrorCode::invalid_argument);
@@ -328,6 +329,7 @@ TEST_CASE("a customer can convert a test drive into a purchase", "[trials]") {
   CHECK(tower.order(order)->down_payment == cny(15'980));
   CHECK(tower.car(car)->state == CarState::delivered);
   CHECK_FALSE(tower.car(car)->hold.held());
+  CHECK(tower.undelivered_cars().empty());
 
   CHECK(refuse(tower, ConvertTrial{trial, cny(15'980)}, at_minute(61)).code == ErrorCode::conflict);
   CHECK(refuse(tower, ReturnTrial{trial, BayId{1}, false}, at_minute(61)).code == ErrorCode::conflict);

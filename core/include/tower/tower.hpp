@@ -75,6 +75,9 @@ class Tower {
   const Claim* claim(ClaimId id) const;
   CarId car_in_slot(SlotId slot) const;  // none when empty
   CarId car_at_bay(BayId bay) const;     // the car in, or moving to or from, the bay; none when free
+  // Every car not yet delivered (in a slot or a bay, moving, out on a test drive, sold and awaiting handover),
+  // by ascending id: the tower's own stock, without a walk over every car it has ever held.
+  const std::vector<CarId>& undelivered_cars() const { return undelivered_; }
 
   // Whether the customer may buy or test-drive the car, with the terms and every reason.
   Result<Eligibility> eligibility(CustomerId customer, CarId car, SimTime now) const;
@@ -164,6 +167,7 @@ class Tower {
   void release_hold(CarId car);
   void set_slot(SlotId slot, CarId car);
   void set_bay(BayId bay, CarId car);
+  void mark_delivered(Car& car);
 
   TowerState state_;
 
@@ -171,6 +175,8 @@ class Tower {
   std::vector<CarId> slot_cars_;                    // by slot id - 1
   std::vector<std::uint32_t> slots_low_first_;      // slot indices by level, in id order within a level
   std::vector<CarId> bay_cars_;                     // by bay id - 1
+  std::vector<CarId> undelivered_;                  // ascending
+  std::unordered_set<std::string> vins_;            // of every car ever stocked
   std::unordered_map<std::string, CustomerId> customers_by_identity_;
   std::unordered_set<std::uint64_t> claimed_;        // (sale << 32 | customer) of every claim ever made
   std::vector<std::vector<TrialId>> customer_trials_;  // by customer id - 1
