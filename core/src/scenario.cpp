@@ -98,13 +98,18 @@ Status decode_visit(const json& object, const std::string& path, ScriptedVisit& 
   if (!fields.find("at_hour")) fields.fail("at_hour", "is required: when the customer comes, in hours from the start");
   fields.number("at_hour", 0, 24 * 366, visit.at_hour);
   fields.number("pickup_at_hour", 0, 24 * 366, visit.pickup_at_hour);
+  fields.number("return_at_hour", 0, 24 * 366, visit.return_at_hour);
   fields.integer("credit_score", 0, 2000, visit.credit_score);
   const bool trial_booking = visit.kind == ScriptedKind::trial_booking;
   if (trial_booking && !fields.find("pickup_at_hour"))
     fields.fail("pickup_at_hour", "is required for a trial_booking: the pickup time announced when booking");
   if (!trial_booking && fields.find("pickup_at_hour")) fields.fail("pickup_at_hour", "is only for a trial_booking");
+  if (!trial_booking && fields.find("return_at_hour")) fields.fail("return_at_hour", "is only for a trial_booking");
   if (trial_booking && visit.pickup_at_hour >= 0 && visit.pickup_at_hour < visit.at_hour)
     fields.fail("pickup_at_hour", "must not be before at_hour (the booking)");
+  if (trial_booking && visit.return_at_hour >= 0 && visit.pickup_at_hour >= 0 &&
+      visit.return_at_hour <= visit.pickup_at_hour)
+    fields.fail("return_at_hour", "must be after pickup_at_hour (the driver needs the car first)");
   if (visit.kind == ScriptedKind::trial_return && fields.find("credit_score"))
     fields.fail("credit_score", "is not for a trial_return (the driver has already passed the check)");
   return fields.finish();
@@ -335,6 +340,12 @@ Result<Scenario> scenario_from_json(const json& json_value) {
     if (visit.kind == ScriptedKind::trial_return && visit.at_hour > drive_hours)
       return invalid(path + ".at_hour must be within the " + number_text(drive_hours) +
                      "-hour test drive of a car out since the start");
+    if (visit.return_at_hour > scenario.duration_hours)
+      return invalid(path + ".return_at_hour must be within the run (duration_hours " +
+                     number_text(scenario.duration_hours) + ")");
+    if (visit.return_at_hour > visit.pickup_at_hour + drive_hours)
+      return invalid(path + ".return_at_hour must be within the " + number_text(drive_hours) +
+                     "-hour test drive from pickup_at_hour");
   }
   const auto bay_count = scenario.config.layout.bays.size();
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {

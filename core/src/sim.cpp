@@ -224,7 +224,7 @@ void Simulator::handle(const Pending& event) {
       schedule_next_arrival(EventKind::buyer_arrives, scenario_.demand.buyers_per_hour);
       break;
     case EventKind::trial_booking:
-      on_trial_booking(scenario_.demand.min_credit_score, scenario_.demand.max_credit_score, SimTime{-1});
+      on_trial_booking(scenario_.demand.min_credit_score, scenario_.demand.max_credit_score, SimTime{-1}, SimTime{-1});
       schedule_next_arrival(EventKind::trial_booking, scenario_.demand.trial_pickups_per_hour);
       break;
     case EventKind::scripted_visit: {
@@ -233,7 +233,8 @@ void Simulator::handle(const Pending& event) {
       const int low = drawn ? scenario_.demand.min_credit_score : visit.credit_score;
       const int high = drawn ? scenario_.demand.max_credit_score : visit.credit_score;
       if (visit.kind == ScriptedKind::buyer) on_buyer_arrives(low, high);
-      else on_trial_booking(low, high, at_hours(visit.pickup_at_hour));
+      else on_trial_booking(low, high, at_hours(visit.pickup_at_hour),
+                            visit.return_at_hour < 0 ? SimTime{-1} : at_hours(visit.return_at_hour));
       break;
     }
     case EventKind::kiosk_arrival: on_kiosk_arrival(event.a); break;

@@ -122,8 +122,8 @@ void Simulator::on_buyer_arrives(int min_score, int max_score) {
 }
 
 // Books a test drive for a pickup at an announced time (`pickup`, or after a lead drawn from the demand's
-// range when negative), then comes to the kiosk around that time.
-void Simulator::on_trial_booking(int min_score, int max_score, SimTime pickup) {
+// range when negative), then comes to the kiosk around that time; brings the car back at `back` if set.
+void Simulator::on_trial_booking(int min_score, int max_score, SimTime pickup, SimTime back) {
   ++counts_.customers;
   const auto& demand = scenario_.demand;
   const std::uint32_t v = new_visitor(VisitorKind::trial, min_score, max_score);
@@ -136,6 +136,7 @@ void Simulator::on_trial_booking(int min_score, int max_score, SimTime pickup) {
   auto booked = tower_.apply(BookTrial{visitors_[v].customer, visitors_[v].car, visitors_[v].code}, now_);
   if (!booked) return count_refusal(booked.error());
   visitors_[v].trial = find_event<TrialBooked>(*booked)->trial;
+  visitors_[v].back = back;
   if (pickup.us >= 0) return announce_pickup(v, pickup);
   const double lead_hours = visitors_[v].random.uniform(demand.booking_lead_min_hours, demand.booking_lead_max_hours);
   announce_pickup(v, now_ + Duration{static_cast<std::int64_t>(lead_hours * 3'600'000'000.0)});
@@ -226,9 +227,14 @@ void Simulator::on_handover_done(std::uint32_t v) {
   bay_busy_[bay.value - 1] = 0;
   if (const TrialStarted* started = find_event<TrialStarted>(*events)) {
     ++counts_.trials_started;
-    // Most drivers bring the car back within the three days, some a few hours early.
-    const auto early = visitors_[v].random.between(0, hours(12).us);
-    schedule(started->due_at - Duration{early}, EventKind::trial_return, started->trial.value);
+    // Most drivers bring the car back within the three days, some a few hours early. A scripted driver comes
+    // at their hour, or straight back if the handover ran later than that.
+    if (visitor.back.us >= 0) {
+      schedule(std::max(visitor.back, now_), EventKind::trial_return, started->trial.value);
+    } else {
+      const auto early = visitors_[v].random.between(0, hours(12).us);
+      schedule(started->due_at - Duration{early}, EventKind::trial_return, started->trial.value);
+    }
   } else {
     ++counts_.purchases_delivered;
     if (scenario_.demand.car_choice == CarChoice::random_storage) replace_sold(tower_.car(visitor.car)->spec);

@@ -86,6 +86,20 @@ TEST_CASE("a scripted return brings a car out since the start back at its hour, 
   CHECK_FALSE(car->hold.held());
 }
 
+TEST_CASE("a scripted test drive comes back at its return hour, and the car is stored again", "[sim_script]") {
+  const Simulator sim = run(scripted(
+      R"([{"kind": "trial_booking", "at_hour": 9, "pickup_at_hour": 10, "return_at_hour": 15, "credit_score": 800}])"));
+  CHECK(sim.kpis().trials_started == 1);
+  CHECK(sim.kpis().trials_returned == 1);
+  REQUIRE(sim.jobs().size() == 2);
+  CHECK(sim.jobs()[0].kind == JobKind::retrieval);
+  CHECK(sim.jobs()[1].kind == JobKind::storage);
+  CHECK(sim.jobs()[1].car == sim.jobs()[0].car);
+  CHECK(sim.jobs()[1].requested == at_hours(15));  // a bay is free, so the car is taken in on the hour
+  CHECK(sim.jobs()[1].state == JobState::done);
+  CHECK(sim.tower().car(sim.jobs()[1].car)->state == CarState::in_slot);
+}
+
 TEST_CASE("scripted customers come on top of the random ones, the same on every run", "[sim_script]") {
   const std::string base = R"({"stock": 40, "duration_hours": 24, "seed": 5, "demand": {"buyers_per_hour": 1,
       "trial_pickups_per_hour": 1, "hourly_profile": )" + std::string(day_profile);
@@ -119,6 +133,15 @@ TEST_CASE("a script is validated field by field", "[sim_script]") {
         "scenario.demand.script[0].at_hour must be within the run (duration_hours 24)");
   CHECK(scenario_error(R"({"duration_hours": 100, "demand": {"script": [{"kind": "trial_return", "at_hour": 80}]}})") ==
         "scenario.demand.script[0].at_hour must be within the 72-hour test drive of a car out since the start");
+  CHECK(scenario_error(scripted(R"([{"kind": "buyer", "at_hour": 3, "return_at_hour": 4}])")) ==
+        "scenario.demand.script[0].return_at_hour is only for a trial_booking");
+  CHECK(scenario_error(scripted(R"([{"kind": "trial_booking", "at_hour": 3, "pickup_at_hour": 5, "return_at_hour": 5}])")) ==
+        "scenario.demand.script[0].return_at_hour must be after pickup_at_hour (the driver needs the car first)");
+  CHECK(scenario_error(scripted(R"([{"kind": "trial_booking", "at_hour": 3, "pickup_at_hour": 5, "return_at_hour": 25}])")) ==
+        "scenario.demand.script[0].return_at_hour must be within the run (duration_hours 24)");
+  CHECK(scenario_error(R"({"duration_hours": 100, "demand": {"script": [{"kind": "trial_booking", "at_hour": 1,
+      "pickup_at_hour": 2, "return_at_hour": 75}]}})") ==
+        "scenario.demand.script[0].return_at_hour must be within the 72-hour test drive from pickup_at_hour");
   CHECK(scenario_error(scripted(R"([{"kind": "buyer", "at_hour": 3, "car": 4}])")) ==
         "scenario.demand.script[0].car is not a known field");
 }

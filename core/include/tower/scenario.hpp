@@ -28,7 +28,8 @@ enum class CarChoice { popularity, random_storage };
 
 // One scripted customer at a set time (hours from the start of the run), on top of the Poisson streams:
 //   buyer          walks in at at_hour, orders a car and pays the down payment, then waits at the kiosk;
-//   trial_booking  books a test drive at at_hour for a pickup announced for pickup_at_hour;
+//   trial_booking  books a test drive at at_hour for a pickup announced for pickup_at_hour; with return_at_hour
+//                  the driver brings the car back then (else some hours before the drive is due, as drawn);
 //   trial_return   a driver out on a test drive since the start brings the car back at at_hour.
 // The car is chosen as every other customer's is (demand.car_choice).
 enum class ScriptedKind { buyer, trial_booking, trial_return };
@@ -37,6 +38,7 @@ struct ScriptedVisit {
   ScriptedKind kind = ScriptedKind::buyer;
   double at_hour = 0;
   double pickup_at_hour = -1;  // trial_booking only (required), >= at_hour
+  double return_at_hour = -1;  // trial_booking only (optional), > pickup_at_hour, within the drive and the run
   int credit_score = -1;       // buyer and trial_booking; -1: uniform in [min_credit_score, max_credit_score]
 };
 

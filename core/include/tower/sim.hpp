@@ -210,6 +210,7 @@ class Simulator {
     SimTime announced{-1};  // booked pickups: the announced arrival at the kiosk
     SimTime arrived{-1};    // at the kiosk
     SimTime ready{-1};      // car in the bay
+    SimTime back{-1};       // test drivers: when a scripted driver returns the car; -1 drawn at the handover
     std::uint32_t job = 0;  // retrieval job + 1, 0 before it is requested
     Random random;          // this customer's own choices: runs that differ in policy see the same people
   };
@@ -277,7 +278,7 @@ class Simulator {
   std::uint32_t new_visitor(VisitorKind kind, int min_score, int max_score);
   void count_refusal(const Error& error);
   void on_buyer_arrives(int min_score, int max_score);
-  void on_trial_booking(int min_score, int max_score, SimTime pickup);
+  void on_trial_booking(int min_score, int max_score, SimTime pickup, SimTime back);
   void on_rush_starts();
   void announce_pickup(std::uint32_t visitor, SimTime announced);
   void on_kiosk_arrival(std::uint32_t visitor);
