@@ -128,13 +128,53 @@ AxisState brake(const ProfileRequest& request, Profile& profile) {
 //   (profile_quartic_shapes.hpp).
 // `checked` validates every candidate by integration and tries every shape: the safety net of plan_profile.
 
+// The problem from `start` to the target, in the requested direction.
+profile_detail::Problem towards_target(const AxisState& start, const ProfileRequest& request) {
+  const AxisLimits& lim = request.limits;
+  return profile_detail::Problem{start.velocity_mps, start.acceleration_mps2, request.distance_m - start.position_m,
+                                 request.vf_mps,     request.af_mps2,         lim.vmax_mps,
+                                 lim.amax_mps2,      lim.jmax_mps3,           1.0};
+}
+
+// The stop search after the cruise towards the target failed (see solve_stop). Out of line, so that the
+// problems it takes by address need no memory on the usual path.
+[[gnu::noinline]] void search_stop(const AxisState& start, const ProfileRequest& request,
+                                   profile_detail::Best& best) {
+  using namespace profile_detail;
+  const Problem up = towards_target(start, request);
+  const Problem down = mirrored(up);
+  const Problem& ahead = up.distance >= 0.0 ? up : down;
+  double stop[7];
+  velocity_change(up, stop);
+  const bool forward = up.distance >= travel(up, stop);
+  for (const Problem* pr : {forward ? &up : &down, forward ? &down : &up}) {
+    if (pr != &ahead) solve_cruise<true>(*pr, best);
+    if (!best.found) solve_acc0_acc1(*pr, best);
+    if (!best.found) solve_quartic_shapes(*pr, best);
+    if (best.found) return;
+  }
+}
+
+// The unchecked search for a stop (vf = af = 0) from a start that is not at rest. Being the only valid one, a
+// cruise towards the target (most re-plans) is the answer once found, before the stopping point that orders
+// the rest of the search is worked out.
+[[gnu::always_inline]] inline void solve_stop(const AxisState& start, const ProfileRequest& request,
+                                              profile_detail::Best& best) {
+  const AxisLimits& lim = request.limits;
+  const double distance = request.distance_m - start.position_m;
+  // The problem in the direction of the target; multiplying by the side gives the same bits as mirrored().
+  const double side = distance >= 0.0 ? 1.0 : -1.0;
+  profile_detail::solve_cruise<true>(
+      profile_detail::Problem{side * start.velocity_mps, side * start.acceleration_mps2, side * distance,
+                              side * request.vf_mps, side * request.af_mps2, lim.vmax_mps, lim.amax_mps2,
+                              lim.jmax_mps3, side},
+      best);
+  if (!best.found) search_stop(start, request, best);
+}
+
 profile_detail::Best fastest(const AxisState& start, const ProfileRequest& request, bool checked) {
   using namespace profile_detail;
-  const AxisLimits& lim = request.limits;
-  const Problem up{start.velocity_mps, start.acceleration_mps2, request.distance_m - start.position_m,
-                   request.vf_mps,     request.af_mps2,         lim.vmax_mps,
-                   lim.amax_mps2,      lim.jmax_mps3,           1.0};
-  const Problem down = mirrored(up);
+  const Problem up = towards_target(start, request);
   Best best;
   best.checked = checked;
   if (std::fabs(up.distance) <= 1e-12 && std::fabs(up.v0 - up.vf) <= 1e-12 * up.vmax &&
@@ -144,24 +184,13 @@ profile_detail::Best fastest(const AxisState& start, const ProfileRequest& reque
   }
   if (up.vf == 0.0 && up.af == 0.0 && !checked) {
     if (up.v0 == 0.0 && up.a0 == 0.0) {
-      solve_rest_to_rest(up.distance >= 0.0 ? up : down, best);
+      solve_rest_to_rest(up.distance >= 0.0 ? up : mirrored(up), best);
       if (best.found) return best;
     }
-    // Being the only valid one, a cruise towards the target (most re-plans) is the answer once found, before
-    // the stopping point that orders the rest of the search is worked out.
-    const Problem& ahead = up.distance >= 0.0 ? up : down;
-    solve_cruise(ahead, best);
+    solve_stop(start, request, best);
     if (best.found) return best;
-    double stop[7];
-    velocity_change(up, stop);
-    const bool forward = up.distance >= travel(up, stop);
-    for (const Problem* pr : {forward ? &up : &down, forward ? &down : &up}) {
-      if (pr != &ahead) solve_cruise(*pr, best);
-      if (!best.found) solve_acc0_acc1(*pr, best);
-      if (!best.found) solve_quartic_shapes(*pr, best);
-      if (best.found) return best;
-    }
   }
+  const Problem down = mirrored(up);
   if (checked) {
     solve_cruise(up, best);
     solve_cruise(down, best);
@@ -384,6 +413,18 @@ Result<Profile> plan(const ProfileRequest& request, bool exhaustive) {
     }
   }
   const AxisState start = brake(request, profile);
+  if (!exhaustive && request.vf_mps == 0.0 && request.af_mps2 == 0.0 &&
+      std::fabs(request.distance_m - start.position_m) > 1e-12 &&
+      !(start.velocity_mps == 0.0 && start.acceleration_mps2 == 0.0)) {
+    // A stop from a moving start (the re-plan; fastest() settles a target already reached and a start at rest
+    // first): its stop search, without setting up the rest of fastest().
+    profile_detail::Best best;
+    solve_stop(start, request, best);
+    if (best.found) {
+      assemble(request, best.candidate, profile);
+      if (reaches_target(request, profile)) return result;
+    }
+  }
   // The closed-form search first; should rounding ever leave its profile short of the target, the
   // integration-checked search replaces it.
   for (const bool checked : {false, true}) {

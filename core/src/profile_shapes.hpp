@@ -159,10 +159,16 @@ inline double travel(const Problem& pr, const double (&t)[7]) {
 // half the velocity changes monotonically but for one dip (where the acceleration crosses zero), so the
 // condition holds when the half's velocity stays >= 0, or when it is <= 0 at the far-from-vmax end and the
 // half covers a distance >= 0; otherwise the caller searches on.
+//
+// Stop: the caller knows vf = af = 0 (either zero), the re-plan's target, so their terms are left out. That
+// changes no bit: each is a zero added to or subtracted from a value that cannot be -0 (J V, 2 A^2 and m are
+// > 0, and the moment sum ends in v5 m > 0), so the result is that value.
+template <bool Stop = false>
 [[gnu::always_inline]] inline bool solve_cruise(const Problem& pr, Best& best) {
   const double J = pr.jmax, A = pr.amax, V = pr.vmax, inv_j = 1.0 / J;
+  const double vf = Stop ? 0.0 : pr.vf, af = Stop ? 0.0 : pr.af;
   const double up_sq = J * (V - pr.v0) + 0.5 * pr.a0 * pr.a0;
-  const double down_sq = J * (V - pr.vf) + 0.5 * pr.af * pr.af;
+  const double down_sq = Stop ? J * V : J * (V - vf) + 0.5 * af * af;
   if (up_sq < 0.0 || down_sq < 0.0) return false;
   double ap = std::sqrt(up_sq), hold_up = 0.0;
   if (ap > A) {
@@ -171,18 +177,19 @@ inline double travel(const Problem& pr, const double (&t)[7]) {
   }
   double m = std::sqrt(down_sq), hold_down = 0.0;
   if (m > A) {
-    hold_down = (V - pr.vf - (2.0 * A * A - pr.af * pr.af) * 0.5 * inv_j) / A;
+    hold_down = Stop ? (V - 2.0 * A * A * 0.5 * inv_j) / A : (V - vf - (2.0 * A * A - af * af) * 0.5 * inv_j) / A;
     m = A;
   }
   const double v1 = pr.v0 + (ap * ap - pr.a0 * pr.a0) * 0.5 * inv_j, v2 = v1 + ap * hold_up;
   const double v5 = V - m * m * 0.5 * inv_j, v6 = v5 - m * hold_down;
-  const double halves = (v1 * ap - pr.v0 * pr.a0 + v2 * ap + v5 * m + pr.vf * pr.af + v6 * m) * inv_j +
-                        (pr.a0 * pr.a0 * pr.a0 - pr.af * pr.af * pr.af) * (inv_j * inv_j / 3.0) +
+  const double moments = v1 * ap - pr.v0 * pr.a0 + v2 * ap + v5 * m;
+  const double halves = (Stop ? moments + v6 * m : moments + vf * af + v6 * m) * inv_j +
+                        (Stop ? pr.a0 * pr.a0 * pr.a0 : pr.a0 * pr.a0 * pr.a0 - af * af * af) * (inv_j * inv_j / 3.0) +
                         0.5 * (hold_up * (v1 + v2) + hold_down * (v5 + v6));
   const double cruise = (pr.distance - halves) / V;
   if (cruise < -1e-12 * (1.0 + std::fabs(pr.distance) / V)) return false;
   const bool valid = best.offer(pr, Candidate{{(ap - pr.a0) * inv_j, hold_up, ap * inv_j, cruise, m * inv_j, hold_down,
-                                               (pr.af + m) * inv_j},
+                                               (Stop ? m : af + m) * inv_j},
                                               0.0, 1.0});
   if (!valid || best.checked) return false;
   // The optimality conditions above, with margins far above rounding.
