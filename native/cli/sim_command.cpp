@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "tower/codec.hpp"
@@ -30,7 +32,8 @@ constexpr const char* usage_text =
     "  --json     print the KPIs as JSON, with hourly time series\n"
     "  --help     print this help\n"
     "\n"
-    "Progress goes to stderr once a simulated day for runs longer than a day.\n"
+    "Runs longer than a day show their progress on stderr: one line kept up to date on a terminal, a line\n"
+    "per tenth of the run otherwise.\n"
     "exit status: 0 ran, 1 the file or the scenario was refused, 2 usage error\n";
 
 int usage_error(const std::string& reason) {
@@ -105,14 +108,24 @@ int sim_command(const std::vector<std::string>& argv) {
 
   auto sim = Simulator::create(*scenario);
   if (!sim) return refused(path + ": " + sim.error().message);
+  // Progress for runs longer than a day: on a terminal one line kept up to date, in a log a line per tenth
+  // of the run (a year would otherwise write 365 lines).
   const bool long_run = sim->end() > SimTime{} + days(1);
+  const bool terminal = isatty(fileno(stderr)) == 1;
+  const double total_days = static_cast<double>(sim->end().us) / static_cast<double>(days(1).us);
+  int tenths_reported = 0;
   for (SimTime day = SimTime{} + days(1); !sim->finished(); day = day + days(1)) {
     sim->run_until(day);
-    if (long_run)
-      std::fprintf(stderr, "tower sim: day %lld of %.1f, %llu events\n", static_cast<long long>(day.us / days(1).us),
-                   static_cast<double>(sim->end().us) / static_cast<double>(days(1).us),
-                   static_cast<unsigned long long>(sim->events_processed()));
+    if (!long_run) continue;
+    const double done = std::min(1.0, static_cast<double>(day.us) / static_cast<double>(sim->end().us));
+    const int tenths = static_cast<int>(done * 10.0);
+    if (!terminal && tenths <= tenths_reported) continue;
+    tenths_reported = tenths;
+    std::fprintf(stderr, "%stower sim: %g of %g days (%.0f%%), %llu events%s", terminal ? "\r" : "",
+                 std::min(static_cast<double>(day.us / days(1).us), total_days), total_days, done * 100.0,
+                 static_cast<unsigned long long>(sim->events_processed()), terminal ? "" : "\n");
   }
+  if (long_run && terminal) std::fputc('\n', stderr);
   sim->run();
   const SimKpis kpis = sim->kpis();
   if (args.has("--json")) std::printf("%s\n", to_json(kpis).dump(2).c_str());
